@@ -1,0 +1,56 @@
+import { z } from "zod";
+
+// Clearly fake credentials shipped in .env.example; only these may run in demo mode.
+export const DEMO_API_KEY = "demo-register-copilot-api-key";
+export const DEMO_SHOP_DOMAIN = "demo-register.myshopify.com";
+
+const booleanFlag = z
+  .enum(["0", "1", "true", "false", ""])
+  .optional()
+  .transform((value) => value === "1" || value === "true");
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    SHOPIFY_API_KEY: z.string().min(1, "SHOPIFY_API_KEY is required"),
+    SHOPIFY_API_SECRET: z.string().min(8, "SHOPIFY_API_SECRET must be at least 8 characters"),
+    SHOPIFY_APP_URL: z.url("SHOPIFY_APP_URL must be a URL"),
+    SCOPES: z.string().default("read_orders,read_products,read_inventory,read_customers,read_locations"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^(file:|postgres(ql)?:\/\/)/, "DATABASE_URL must start with file: or postgresql://")
+      .default("file:./prisma/data/dev.db"),
+    DEMO_MODE: booleanFlag,
+    MANAGER_PIN_PEPPER: z.string().min(16, "MANAGER_PIN_PEPPER must be at least 16 characters"),
+    BACKFILL_MONTHS: z.coerce.number().int().min(1).max(60).default(12),
+    WORKER_IN_PROCESS: booleanFlag,
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().default("127.0.0.1"),
+  })
+  .superRefine((env, ctx) => {
+    // Demo mode opens the admin and /preview without Shopify; never with a real app's key.
+    if (env.DEMO_MODE && env.SHOPIFY_API_KEY !== DEMO_API_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DEMO_MODE"],
+        message: `DEMO_MODE is refused when a real SHOPIFY_API_KEY is configured (demo needs ${DEMO_API_KEY})`,
+      });
+    }
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid environment:\n${problems.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

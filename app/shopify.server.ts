@@ -1,0 +1,41 @@
+import "@shopify/shopify-app-remix/adapters/node";
+import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { getDb } from "./db.server";
+import { env } from "./env.server";
+
+export const API_VERSION = ApiVersion.July26;
+
+const config = env();
+
+// Webhook subscriptions live in shopify.app.toml (app-specific webhooks), so none are
+// registered here; the topic routes under app/routes/webhooks.* receive them.
+const shopify = shopifyApp({
+  apiKey: config.SHOPIFY_API_KEY,
+  apiSecretKey: config.SHOPIFY_API_SECRET,
+  apiVersion: API_VERSION,
+  scopes: config.SCOPES.split(","),
+  appUrl: config.SHOPIFY_APP_URL,
+  authPathPrefix: "/auth",
+  sessionStorage: new PrismaSessionStorage(getDb()),
+  distribution: AppDistribution.AppStore,
+  future: {
+    unstable_newEmbeddedAuthStrategy: true,
+    expiringOfflineAccessTokens: true,
+  },
+  hooks: {
+    // Managed install + token exchange: the first authenticated admin load is the install.
+    afterAuth: async ({ session, admin }) => {
+      const { onShopInstalled } = await import("./services/install.server");
+      await onShopInstalled({ db: getDb(), session, admin });
+    },
+  },
+});
+
+export default shopify;
+export const apiVersion = API_VERSION;
+export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
+export const authenticate = shopify.authenticate;
+export const unauthenticated = shopify.unauthenticated;
+export const login = shopify.login;
+export const sessionStorage = shopify.sessionStorage;

@@ -1,0 +1,292 @@
+-- CreateTable
+CREATE TABLE "Session" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shop" TEXT NOT NULL,
+    "state" TEXT NOT NULL,
+    "isOnline" BOOLEAN NOT NULL DEFAULT false,
+    "scope" TEXT,
+    "expires" DATETIME,
+    "accessToken" TEXT NOT NULL,
+    "userId" BIGINT,
+    "firstName" TEXT,
+    "lastName" TEXT,
+    "email" TEXT,
+    "accountOwner" BOOLEAN,
+    "locale" TEXT,
+    "collaborator" BOOLEAN,
+    "emailVerified" BOOLEAN,
+    "refreshToken" TEXT,
+    "refreshTokenExpires" DATETIME
+);
+
+-- CreateTable
+CREATE TABLE "Shop" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "platform" TEXT NOT NULL DEFAULT 'shopify',
+    "domain" TEXT NOT NULL,
+    "name" TEXT,
+    "currency" TEXT NOT NULL DEFAULT 'USD',
+    "timezone" TEXT NOT NULL DEFAULT 'UTC',
+    "isDemo" BOOLEAN NOT NULL DEFAULT false,
+    "installedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "uninstalledAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "Location" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shopId" TEXT NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "active" BOOLEAN NOT NULL DEFAULT true,
+    CONSTRAINT "Location_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Product" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shopId" TEXT NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "title" TEXT NOT NULL,
+    "productType" TEXT NOT NULL DEFAULT '',
+    "vendor" TEXT NOT NULL DEFAULT '',
+    "tags" TEXT NOT NULL DEFAULT '[]',
+    "status" TEXT NOT NULL DEFAULT 'active',
+    "deletedAt" DATETIME,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Product_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Variant" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shopId" TEXT NOT NULL,
+    "productId" TEXT NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "title" TEXT NOT NULL DEFAULT '',
+    "sku" TEXT,
+    "priceMinor" INTEGER NOT NULL,
+    "inventoryItemId" TEXT,
+    CONSTRAINT "Variant_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "Variant_productId_fkey" FOREIGN KEY ("productId") REFERENCES "Product" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "InventoryLevel" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shopId" TEXT NOT NULL,
+    "inventoryItemId" TEXT NOT NULL,
+    "locationExternalId" TEXT NOT NULL,
+    "available" INTEGER NOT NULL,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "InventoryLevel_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Customer" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shopId" TEXT NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "firstName" TEXT,
+    "lastName" TEXT,
+    "email" TEXT,
+    "phone" TEXT,
+    "tags" TEXT NOT NULL DEFAULT '[]',
+    "redactedAt" DATETIME,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Customer_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Order" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shopId" TEXT NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "subtotalMinor" INTEGER NOT NULL,
+    "totalMinor" INTEGER NOT NULL,
+    "discountMinor" INTEGER NOT NULL DEFAULT 0,
+    "financialStatus" TEXT,
+    "sourceName" TEXT,
+    "locationExternalId" TEXT,
+    "customerExternalId" TEXT,
+    "staffMemberId" TEXT,
+    "processedAt" DATETIME NOT NULL,
+    "cancelledAt" DATETIME,
+    "sourceUpdatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Order_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "LineItem" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shopId" TEXT NOT NULL,
+    "orderId" TEXT NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "productExternalId" TEXT,
+    "variantExternalId" TEXT,
+    "title" TEXT NOT NULL,
+    "sku" TEXT,
+    "quantity" INTEGER NOT NULL,
+    "priceMinor" INTEGER NOT NULL,
+    "discountMinor" INTEGER NOT NULL DEFAULT 0,
+    CONSTRAINT "LineItem_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "LineItem_orderId_fkey" FOREIGN KEY ("orderId") REFERENCES "Order" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Refund" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shopId" TEXT NOT NULL,
+    "orderId" TEXT NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "amountMinor" INTEGER NOT NULL,
+    "lines" TEXT NOT NULL DEFAULT '[]',
+    "createdAt" DATETIME NOT NULL,
+    CONSTRAINT "Refund_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "Refund_orderId_fkey" FOREIGN KEY ("orderId") REFERENCES "Order" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "WebhookEvent" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "eventId" TEXT NOT NULL,
+    "shopDomain" TEXT NOT NULL,
+    "topic" TEXT NOT NULL,
+    "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "jobId" TEXT
+);
+
+-- CreateTable
+CREATE TABLE "Job" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shopDomain" TEXT NOT NULL,
+    "type" TEXT NOT NULL,
+    "payload" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "maxAttempts" INTEGER NOT NULL DEFAULT 8,
+    "runAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lockedAt" DATETIME,
+    "lockedBy" TEXT,
+    "lastError" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "finishedAt" DATETIME
+);
+
+-- CreateTable
+CREATE TABLE "AuditEvent" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shopId" TEXT NOT NULL,
+    "seq" INTEGER NOT NULL,
+    "type" TEXT NOT NULL,
+    "actor" TEXT NOT NULL,
+    "data" TEXT NOT NULL,
+    "prevHash" TEXT NOT NULL,
+    "hash" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "AuditEvent_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "BackfillRun" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shopId" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "bulkOperationId" TEXT,
+    "sinceDate" DATETIME NOT NULL,
+    "objectCount" INTEGER NOT NULL DEFAULT 0,
+    "ordersImported" INTEGER NOT NULL DEFAULT 0,
+    "linesImported" INTEGER NOT NULL DEFAULT 0,
+    "error" TEXT,
+    "startedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "finishedAt" DATETIME,
+    CONSTRAINT "BackfillRun_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "CustomerDataExport" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shopId" TEXT NOT NULL,
+    "customerExternalId" TEXT NOT NULL,
+    "dataRequestId" TEXT,
+    "payload" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "CustomerDataExport_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Manager" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shopId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "role" TEXT NOT NULL DEFAULT 'manager',
+    "staffMemberId" TEXT,
+    "locations" TEXT NOT NULL DEFAULT '[]',
+    "pinHash" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "Manager_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE INDEX "Session_shop_idx" ON "Session"("shop");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Shop_platform_domain_key" ON "Shop"("platform", "domain");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Location_shopId_externalId_key" ON "Location"("shopId", "externalId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Product_shopId_externalId_key" ON "Product"("shopId", "externalId");
+
+-- CreateIndex
+CREATE INDEX "Variant_shopId_inventoryItemId_idx" ON "Variant"("shopId", "inventoryItemId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Variant_shopId_externalId_key" ON "Variant"("shopId", "externalId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "InventoryLevel_shopId_inventoryItemId_locationExternalId_key" ON "InventoryLevel"("shopId", "inventoryItemId", "locationExternalId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Customer_shopId_externalId_key" ON "Customer"("shopId", "externalId");
+
+-- CreateIndex
+CREATE INDEX "Order_shopId_processedAt_idx" ON "Order"("shopId", "processedAt");
+
+-- CreateIndex
+CREATE INDEX "Order_shopId_customerExternalId_idx" ON "Order"("shopId", "customerExternalId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Order_shopId_externalId_key" ON "Order"("shopId", "externalId");
+
+-- CreateIndex
+CREATE INDEX "LineItem_shopId_productExternalId_idx" ON "LineItem"("shopId", "productExternalId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "LineItem_orderId_externalId_key" ON "LineItem"("orderId", "externalId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Refund_shopId_externalId_key" ON "Refund"("shopId", "externalId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "WebhookEvent_eventId_key" ON "WebhookEvent"("eventId");
+
+-- CreateIndex
+CREATE INDEX "Job_status_runAt_idx" ON "Job"("status", "runAt");
+
+-- CreateIndex
+CREATE INDEX "Job_shopDomain_status_idx" ON "Job"("shopDomain", "status");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "AuditEvent_shopId_seq_key" ON "AuditEvent"("shopId", "seq");
+
+-- CreateIndex
+CREATE INDEX "BackfillRun_shopId_startedAt_idx" ON "BackfillRun"("shopId", "startedAt");
+
+-- CreateIndex
+CREATE INDEX "Manager_shopId_idx" ON "Manager"("shopId");
