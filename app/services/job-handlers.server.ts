@@ -1,0 +1,6 @@
+/** Every job type the worker knows, in one map. */
+import { webhookJobHandlers, type JobHandler } from "./worker.server";
+
+export async function allJobHandlers(): Promise<Record<string, JobHandler>> {
+  return { ...webhookJobHandlers() };
+}

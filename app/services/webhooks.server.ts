@@ -1,0 +1,271 @@
+/**
+ * Webhook intake and processing. Intake (on the request path) only records the event under its
+ * unique X-Shopify-Event-Id and enqueues a job, so Shopify gets its 200 fast; the worker then
+ * normalizes the payload into the platform-neutral model. Compliance and lifecycle topics that
+ * must take effect at once (app/uninstalled, app/scopes_update) are applied on intake.
+ */
+import type { Db } from "../db.server";
+import {
+  customerDataRequest,
+  customerFromRest,
+  customerRedactRequest,
+  deletedProductId,
+  inventoryLevelFromRest,
+  orderFromRest,
+  productFromRest,
+  refundFromRest,
+} from "../platforms/shopify/normalize";
+import { cancelShopJobs, enqueueDeadLetter, enqueueJob } from "./jobs.server";
+import {
+  ensureShop,
+  markProductDeleted,
+  upsertCustomer,
+  upsertInventoryLevel,
+  upsertOrder,
+  upsertProduct,
+  upsertRefund,
+} from "./store.server";
+
+export const WEBHOOK_TOPICS = [
+  "orders/create",
+  "orders/updated",
+  "refunds/create",
+  "products/update",
+  "products/delete",
+  "inventory_levels/update",
+  "customers/create",
+  "customers/update",
+  "app/uninstalled",
+  "app/scopes_update",
+  "customers/data_request",
+  "customers/redact",
+  "shop/redact",
+] as const;
+export type WebhookTopic = (typeof WEBHOOK_TOPICS)[number];
+
+export const WEBHOOK_JOB_PREFIX = "webhook:";
+
+/** "ORDERS_CREATE" (how the Shopify library reports it) for "orders/create". */
+export function libraryTopicName(topic: WebhookTopic): string {
+  return topic.toUpperCase().replace(/\/|\./g, "_");
+}
+
+export interface WebhookDelivery {
+  shopDomain: string;
+  topic: WebhookTopic;
+  eventId: string;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
+}
+
+/**
+ * Records the event and enqueues its job in one transaction. Returns "duplicate" when the
+ * event was seen before (Shopify retries, or the same delivery racing itself): acknowledged,
+ * never processed twice.
+ */
+export async function recordWebhook(
+  db: Db,
+  delivery: WebhookDelivery,
+  payload: unknown,
+  now: Date,
+): Promise<"accepted" | "duplicate"> {
+  try {
+    await db.$transaction(async (tx) => {
+      const event = await tx.webhookEvent.create({
+        data: { eventId: delivery.eventId, shopDomain: delivery.shopDomain, topic: delivery.topic, receivedAt: now },
+        select: { id: true },
+      });
+      if (delivery.topic === "app/uninstalled") {
+        // Sessions go now (the tokens are dead anyway) and queued work for the shop stops.
+        await tx.session.deleteMany({ where: { shop: delivery.shopDomain } });
+        await tx.shop.updateMany({
+          where: { platform: "shopify", domain: delivery.shopDomain },
+          data: { uninstalledAt: now },
+        });
+        await cancelShopJobs(tx, delivery.shopDomain, now);
+        return;
+      }
+      if (delivery.topic === "app/scopes_update") {
+        const current = (payload as { current?: unknown }).current;
+        if (Array.isArray(current) && current.every((scope) => typeof scope === "string")) {
+          await tx.session.updateMany({ where: { shop: delivery.shopDomain }, data: { scope: current.join(",") } });
+        }
+        return;
+      }
+      const jobId = await enqueueJob(tx, {
+        shopDomain: delivery.shopDomain,
+        type: `${WEBHOOK_JOB_PREFIX}${delivery.topic}`,
+        payload,
+        runAt: now,
+      });
+      await tx.webhookEvent.update({ where: { id: event.id }, data: { jobId } });
+    });
+    return "accepted";
+  } catch (error) {
+    if (isUniqueViolation(error)) return "duplicate";
+    throw error;
+  }
+}
+
+/**
+ * A delivery whose HMAC is valid but whose body is not JSON: acknowledged (Shopify would only
+ * retry the same bytes) and kept as a dead letter with the reason, for the admin to see.
+ */
+export async function recordUnparseableWebhook(
+  db: Db,
+  delivery: WebhookDelivery,
+  rawBody: string,
+  reason: string,
+  now: Date,
+): Promise<"accepted" | "duplicate"> {
+  try {
+    await db.$transaction(async (tx) => {
+      const event = await tx.webhookEvent.create({
+        data: { eventId: delivery.eventId, shopDomain: delivery.shopDomain, topic: delivery.topic, receivedAt: now },
+        select: { id: true },
+      });
+      const jobId = await enqueueDeadLetter(tx, {
+        shopDomain: delivery.shopDomain,
+        type: `${WEBHOOK_JOB_PREFIX}${delivery.topic}`,
+        payload: rawBody,
+        reason,
+      });
+      await tx.webhookEvent.update({ where: { id: event.id }, data: { jobId } });
+    });
+    return "accepted";
+  } catch (error) {
+    if (isUniqueViolation(error)) return "duplicate";
+    throw error;
+  }
+}
+
+/** Worker side: apply one webhook payload to the model. Throws PayloadError / RetryLaterError. */
+export async function processWebhook(db: Db, topic: WebhookTopic, shopDomain: string, payload: unknown, now: Date) {
+  if (topic === "shop/redact") {
+    await redactShop(db, shopDomain);
+    return;
+  }
+  const shop = await ensureShop(db, shopDomain);
+  switch (topic) {
+    case "orders/create":
+    case "orders/updated":
+      await upsertOrder(db, shop.id, orderFromRest(payload));
+      return;
+    case "refunds/create": {
+      const order = await db.order.findFirst({
+        where: { shopId: shop.id, externalId: String((payload as { order_id?: unknown }).order_id ?? "") },
+        select: { currency: true },
+      });
+      await upsertRefund(db, shop.id, refundFromRest(payload, order?.currency ?? shop.currency));
+      return;
+    }
+    case "products/update":
+      await upsertProduct(db, shop.id, productFromRest(payload, shop.currency));
+      return;
+    case "products/delete":
+      await markProductDeleted(db, shop.id, deletedProductId(payload), now);
+      return;
+    case "inventory_levels/update":
+      await upsertInventoryLevel(db, shop.id, inventoryLevelFromRest(payload));
+      return;
+    case "customers/create":
+    case "customers/update": {
+      const customer = customerFromRest(payload);
+      const existing = await db.customer.findUnique({
+        where: { shopId_externalId: { shopId: shop.id, externalId: customer.externalId } },
+        select: { redactedAt: true },
+      });
+      if (!existing?.redactedAt) await upsertCustomer(db, shop.id, customer);
+      return;
+    }
+    case "customers/redact":
+      await redactCustomer(db, shop.id, customerRedactRequest(payload), now);
+      return;
+    case "customers/data_request":
+      await exportCustomerData(db, shop.id, customerDataRequest(payload));
+      return;
+    case "app/uninstalled":
+    case "app/scopes_update":
+      // Applied on intake; never enqueued.
+      return;
+  }
+}
+
+/** customers/redact: erase the person, keep anonymous sales (needed for the shop's own stats). */
+export async function redactCustomer(
+  db: Db,
+  shopId: string,
+  request: { customerExternalId: string; orderExternalIds: string[] },
+  now: Date,
+) {
+  await db.$transaction(async (tx) => {
+    await tx.customer.updateMany({
+      where: { shopId, externalId: request.customerExternalId },
+      data: { firstName: null, lastName: null, email: null, phone: null, tags: "[]", redactedAt: now },
+    });
+    // A redact can arrive for a customer we never stored: keep a tombstone so a late
+    // customers/update or order payload cannot bring the data back.
+    await tx.customer.upsert({
+      where: { shopId_externalId: { shopId, externalId: request.customerExternalId } },
+      create: { shopId, externalId: request.customerExternalId, redactedAt: now },
+      update: {},
+    });
+    await tx.order.updateMany({
+      where: {
+        shopId,
+        OR: [{ customerExternalId: request.customerExternalId }, { externalId: { in: request.orderExternalIds } }],
+      },
+      data: { customerExternalId: null },
+    });
+    await tx.customerDataExport.deleteMany({ where: { shopId, customerExternalId: request.customerExternalId } });
+  });
+}
+
+/** shop/redact (48 h after uninstall): everything we hold for the shop goes. */
+export async function redactShop(db: Db, shopDomain: string) {
+  await db.$transaction(async (tx) => {
+    await tx.shop.deleteMany({ where: { platform: "shopify", domain: shopDomain } });
+    await tx.session.deleteMany({ where: { shop: shopDomain } });
+    await tx.job.deleteMany({ where: { shopDomain, status: { not: "running" } } });
+  });
+}
+
+/** customers/data_request: what we hold about the customer, stored for the merchant to send. */
+export async function exportCustomerData(
+  db: Db,
+  shopId: string,
+  request: { customerExternalId: string; orderExternalIds: string[]; dataRequestId: string | null },
+) {
+  const customer = await db.customer.findUnique({
+    where: { shopId_externalId: { shopId, externalId: request.customerExternalId } },
+    select: { externalId: true, firstName: true, lastName: true, email: true, phone: true, tags: true, redactedAt: true },
+  });
+  const orders = await db.order.findMany({
+    where: {
+      shopId,
+      OR: [{ customerExternalId: request.customerExternalId }, { externalId: { in: request.orderExternalIds } }],
+    },
+    select: {
+      externalId: true,
+      name: true,
+      currency: true,
+      totalMinor: true,
+      processedAt: true,
+      lineItems: { select: { title: true, quantity: true, priceMinor: true } },
+    },
+    orderBy: { processedAt: "asc" },
+  });
+  await db.customerDataExport.create({
+    data: {
+      shopId,
+      customerExternalId: request.customerExternalId,
+      dataRequestId: request.dataRequestId,
+      payload: JSON.stringify({
+        customer: customer ? { ...customer, tags: JSON.parse(customer.tags) as string[] } : null,
+        orders,
+      }),
+    },
+  });
+}
