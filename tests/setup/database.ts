@@ -18,7 +18,7 @@ process.env.SHOPIFY_API_SECRET = API_SECRET_KEY;
 process.env.SHOPIFY_APP_URL = APP_URL;
 process.env.DEMO_MODE = "0";
 process.env.MANAGER_PIN_PEPPER = "test-pepper-0123456789abcdef";
-process.env.SCOPES = "read_orders,read_products,read_inventory,read_customers,read_locations";
+process.env.SCOPES = "read_orders,read_all_orders,read_products,read_inventory,read_customers,read_locations";
 
 const serverUrl = process.env.TEST_DATABASE_URL;
 let cleanup: () => Promise<void>;

@@ -1,0 +1,39 @@
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { NavMenu } from "@shopify/app-bridge-react";
+import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import { AppProvider } from "@shopify/shopify-app-remix/react";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { requireAdmin } from "../admin-auth.server";
+import { env } from "../env.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const admin = await requireAdmin(request);
+  return { apiKey: env().SHOPIFY_API_KEY, demo: admin.demo, shopDomain: admin.shopDomain };
+};
+
+export default function AdminLayout() {
+  const { apiKey, demo } = useLoaderData<typeof loader>();
+  // Offline (demo mode, tests) App Bridge cannot load from Shopify's CDN: plain Polaris then.
+  return (
+    <AppProvider isEmbeddedApp={!demo} apiKey={apiKey}>
+      {!demo && (
+        <NavMenu>
+          <Link to="/app" rel="home">
+            Home
+          </Link>
+        </NavMenu>
+      )}
+      <Outlet />
+    </AppProvider>
+  );
+}
+
+// Shopify needs its own boundary and headers so auth redirects work inside the admin iframe.
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);
