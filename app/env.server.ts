@@ -15,7 +15,9 @@ const EnvSchema = z
     SHOPIFY_API_KEY: z.string().min(1, "SHOPIFY_API_KEY is required"),
     SHOPIFY_API_SECRET: z.string().min(8, "SHOPIFY_API_SECRET must be at least 8 characters"),
     SHOPIFY_APP_URL: z.url("SHOPIFY_APP_URL must be a URL"),
-    SCOPES: z.string().default("read_orders,read_all_orders,read_products,read_inventory,read_customers,read_locations"),
+    SCOPES: z
+      .string()
+      .default("read_orders,read_all_orders,read_products,read_inventory,read_customers,read_locations"),
     DATABASE_URL: z
       .string()
       .regex(/^(file:|postgres(ql)?:\/\/)/, "DATABASE_URL must start with file: or postgresql://")

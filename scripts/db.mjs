@@ -68,7 +68,17 @@ switch (command) {
     ]) {
       const out = path.join(dir, `${stamp}_${name}`, "migration.sql");
       fs.mkdirSync(path.dirname(out), { recursive: true });
-      prisma(["migrate", "diff", "--from-schema-datamodel", before, "--to-schema-datamodel", schema, "--script", "-o", out]);
+      prisma([
+        "migrate",
+        "diff",
+        "--from-schema-datamodel",
+        before,
+        "--to-schema-datamodel",
+        schema,
+        "--script",
+        "-o",
+        out,
+      ]);
     }
     fs.rmSync(tmp, { recursive: true, force: true });
     break;

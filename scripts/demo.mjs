@@ -10,7 +10,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
 const envFile = loadEnv(root);
 if (!["1", "true"].includes(process.env.DEMO_MODE ?? "")) {
-  console.error(`npm run demo needs DEMO_MODE=1 (read ${envFile ?? "no env file"}). For a real store use \`shopify app dev\`.`);
+  console.error(
+    `npm run demo needs DEMO_MODE=1 (read ${envFile ?? "no env file"}). For a real store use \`shopify app dev\`.`,
+  );
   process.exit(1);
 }
 

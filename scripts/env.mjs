@@ -4,7 +4,9 @@ import fs from "node:fs";
 import path from "node:path";
 
 export function loadEnv(root) {
-  const file = [".env", ".env.example"].map((name) => path.join(root, name)).find((candidate) => fs.existsSync(candidate));
+  const file = [".env", ".env.example"]
+    .map((name) => path.join(root, name))
+    .find((candidate) => fs.existsSync(candidate));
   if (file) process.loadEnvFile(file);
   return file;
 }

@@ -9,9 +9,30 @@ export interface Money {
 
 // ISO 4217 minor-unit exponents that differ from the usual 2.
 const EXPONENT_OVERRIDES: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0,
-  UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
 };
 
 export function currencyExponent(currency: string): number {
@@ -38,7 +59,9 @@ export function toMinorUnits(value: string | number, currency: string): number {
 export function formatMinorUnits(amountMinor: number, currency: string): string {
   const exponent = currencyExponent(currency);
   const negative = amountMinor < 0;
-  const digits = Math.abs(amountMinor).toString().padStart(exponent + 1, "0");
+  const digits = Math.abs(amountMinor)
+    .toString()
+    .padStart(exponent + 1, "0");
   const whole = exponent ? digits.slice(0, -exponent) : digits;
   const fraction = exponent ? `.${digits.slice(-exponent)}` : "";
   return `${negative ? "-" : ""}${whole}${fraction}`;

@@ -11,7 +11,12 @@ const args = (request: Request) => ({ request, params: {}, context: {} });
 
 async function signedIn(path: string, init: RequestInit = {}, shop = SHOP) {
   await sessionStorage.storeSession(
-    setUpValidSession({ shop, expires: new Date(Date.now() + 3_600_000), accessToken: "shpat_test", scope: "read_orders" }),
+    setUpValidSession({
+      shop,
+      expires: new Date(Date.now() + 3_600_000),
+      accessToken: "shpat_test",
+      scope: "read_orders",
+    }),
   );
   const { token } = await getJwt(shop.replace(".myshopify.com", ""), API_KEY, API_SECRET_KEY);
   const headers = new Headers(init.headers);
@@ -39,10 +44,26 @@ describe("admin home", () => {
   it("shows the shop's data, import progress and dead letters, scoped to the signed-in shop", async () => {
     const shop = await db.shop.create({ data: { domain: SHOP, name: "Admin Home", currency: "EUR" } });
     await db.backfillRun.create({
-      data: { shopId: shop.id, status: "running", sinceDate: new Date("2025-11-25"), objectCount: 40, ordersImported: 10 },
+      data: {
+        shopId: shop.id,
+        status: "running",
+        sinceDate: new Date("2025-11-25"),
+        objectCount: 40,
+        ordersImported: 10,
+      },
     });
-    await enqueueDeadLetter(db, { shopDomain: SHOP, type: "webhook:orders/create", payload: "{", reason: "payload is not valid JSON" });
-    await enqueueDeadLetter(db, { shopDomain: "other.myshopify.com", type: "webhook:orders/create", payload: "{", reason: "other shop" });
+    await enqueueDeadLetter(db, {
+      shopDomain: SHOP,
+      type: "webhook:orders/create",
+      payload: "{",
+      reason: "payload is not valid JSON",
+    });
+    await enqueueDeadLetter(db, {
+      shopDomain: "other.myshopify.com",
+      type: "webhook:orders/create",
+      payload: "{",
+      reason: "other shop",
+    });
 
     const data = await loader(args(await signedIn("/app")));
     expect(data.shop).toMatchObject({ domain: SHOP, name: "Admin Home", currency: "EUR" });
@@ -57,14 +78,21 @@ describe("admin home", () => {
       payload: "{}",
       reason: "PayloadError: product: id not a Shopify id",
     });
-    const foreignId = await enqueueDeadLetter(db, { shopDomain: "other.myshopify.com", type: "x", payload: "{}", reason: "r" });
+    const foreignId = await enqueueDeadLetter(db, {
+      shopDomain: "other.myshopify.com",
+      type: "x",
+      payload: "{}",
+      reason: "r",
+    });
 
     const form = (fields: Record<string, string>) => ({ method: "POST", body: new URLSearchParams(fields) });
     const retried = await action(args(await signedIn("/app", form({ intent: "retry-dead-letter", jobId }))));
     expect(retried).toEqual({ retried: jobId });
     expect(await db.job.findUniqueOrThrow({ where: { id: jobId } })).toMatchObject({ status: "pending", attempts: 0 });
 
-    const foreign = (await action(args(await signedIn("/app", form({ intent: "retry-dead-letter", jobId: foreignId }))))) as Response;
+    const foreign = (await action(
+      args(await signedIn("/app", form({ intent: "retry-dead-letter", jobId: foreignId }))),
+    )) as Response;
     expect(foreign.status).toBe(404);
     expect((await db.job.findUniqueOrThrow({ where: { id: foreignId } })).status).toBe("dead");
 

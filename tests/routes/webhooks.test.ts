@@ -100,7 +100,9 @@ describe("webhook intake", () => {
       args(webhookRequest("orders/create", restOrderPayload(), { topicHeader: "products/update" })),
     );
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: "topic PRODUCTS_UPDATE was delivered to the orders/create endpoint" });
+    expect(await response.json()).toEqual({
+      error: "topic PRODUCTS_UPDATE was delivered to the orders/create endpoint",
+    });
   });
 
   it("refuses a body over 5 MB with 413 before reading it all", async () => {
@@ -184,14 +186,26 @@ describe("webhook intake", () => {
     const payload = {
       ...product,
       id: "gid://shopify/Product/7880321196742",
-      variants: product.variants.map((variant, index) => ({ ...variant, id: `gid://shopify/ProductVariant/${6426670414 + index}` })),
+      variants: product.variants.map((variant, index) => ({
+        ...variant,
+        id: `gid://shopify/ProductVariant/${6426670414 + index}`,
+      })),
     };
     await productsUpdate(args(webhookRequest("products/update", payload)));
     await inventoryUpdate(
-      args(webhookRequest("inventory_levels/update", { inventory_item_id: 457924702, location_id: 655441491, available: 7 })),
+      args(
+        webhookRequest("inventory_levels/update", {
+          inventory_item_id: 457924702,
+          location_id: 655441491,
+          available: 7,
+        }),
+      ),
     );
     await drainQueue();
-    const stored = await db.product.findFirstOrThrow({ where: { externalId: "7880321196742" }, include: { variants: true } });
+    const stored = await db.product.findFirstOrThrow({
+      where: { externalId: "7880321196742" },
+      include: { variants: true },
+    });
     expect(stored.title).toBe("Example T-Shirt");
     expect(stored.variants.map((variant) => variant.priceMinor).sort()).toEqual([1999, 2199]);
     const level = await db.inventoryLevel.findFirstOrThrow({ where: { inventoryItemId: "457924702" } });
@@ -222,8 +236,15 @@ describe("lifecycle and compliance webhooks", () => {
 
   it("app/scopes_update records the granted scopes on the shop's sessions", async () => {
     const shop = "scoped-shop.myshopify.com";
-    await db.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "x", scope: "read_orders" } });
-    const body = { id: 1, previous: ["read_orders"], current: ["read_orders", "read_products"], updated_at: "2026-11-25T00:00:00Z" };
+    await db.session.create({
+      data: { id: `offline_${shop}`, shop, state: "", accessToken: "x", scope: "read_orders" },
+    });
+    const body = {
+      id: 1,
+      previous: ["read_orders"],
+      current: ["read_orders", "read_products"],
+      updated_at: "2026-11-25T00:00:00Z",
+    };
     expect((await scopesUpdate(args(webhookRequest("app/scopes_update", body, { shop })))).status).toBe(200);
     expect((await db.session.findFirstOrThrow({ where: { shop } })).scope).toBe("read_orders,read_products");
   });
@@ -298,4 +319,3 @@ describe("lifecycle and compliance webhooks", () => {
     expect(await db.order.count({ where: { externalId: String(payload.id) } })).toBe(2);
   });
 });
-

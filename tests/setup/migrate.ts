@@ -22,7 +22,8 @@ export async function applyMigrations(url: string): Promise<void> {
     const sqlite = new Database(url.slice("file:".length));
     try {
       sqlite.pragma("journal_mode = WAL");
-      for (const file of migrationFiles(path.join(root, "prisma/migrations"))) sqlite.exec(fs.readFileSync(file, "utf8"));
+      for (const file of migrationFiles(path.join(root, "prisma/migrations")))
+        sqlite.exec(fs.readFileSync(file, "utf8"));
     } finally {
       sqlite.close();
     }

@@ -28,7 +28,9 @@ describe("shopify.app.toml", () => {
   });
 
   it("declares the three mandatory compliance topics as compliance topics", () => {
-    const compliance = subscriptions().filter((s) => s.compliance).map((s) => s.topic);
+    const compliance = subscriptions()
+      .filter((s) => s.compliance)
+      .map((s) => s.topic);
     expect(compliance.sort()).toEqual(["customers/data_request", "customers/redact", "shop/redact"]);
   });
 

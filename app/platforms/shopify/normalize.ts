@@ -27,7 +27,10 @@ const id = z.union([z.number(), z.string()]).transform((value, ctx) => {
   }
   return normalized;
 });
-const optionalId = z.union([z.number(), z.string()]).nullish().transform((value) => (value == null ? null : externalId(value)));
+const optionalId = z
+  .union([z.number(), z.string()])
+  .nullish()
+  .transform((value) => (value == null ? null : externalId(value)));
 const decimal = z.union([z.string(), z.number()]);
 const date = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "not a date");
 const text = z.string().max(10_000);
@@ -131,7 +134,10 @@ const restLineItem = z.object({
   quantity: z.number().int().min(0),
   price: decimal,
   total_discount: decimal.nullish(),
-  discount_allocations: z.array(z.object({ amount: decimal })).max(1_000).nullish(),
+  discount_allocations: z
+    .array(z.object({ amount: decimal }))
+    .max(1_000)
+    .nullish(),
 });
 
 const restOrder = z.object({
