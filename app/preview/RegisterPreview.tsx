@@ -1,0 +1,442 @@
+/**
+ * The register preview's host page: a product picker building the demo cart, and a simulated
+ * POS screen running the real extension's tile and modal, each in its own frame.
+ */
+import type { Cart, Session } from "@shopify/ui-extensions/point-of-sale";
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { formatMoney, toMinorUnits } from "../../shared/money";
+import { createDemoCart, type DemoCart } from "./demo-cart";
+import { mountTargetFrame } from "./frame";
+import type { FrameHost } from "./shopify-global";
+import type { CatalogResponse, CatalogVariant, PreviewRegister, PreviewTarget, SessionTokenResponse } from "./types";
+
+const LOCALE = "en-US";
+const TOAST_MS = 3_500;
+
+interface Toast {
+  id: number;
+  message: string;
+}
+
+export function RegisterPreview({ register }: { register: PreviewRegister }) {
+  const [locationId, setLocationId] = useState<number | null>(register.locations[0]?.id ?? null);
+  const locationRef = useRef(locationId);
+  locationRef.current = locationId;
+  const [sessionId] = useState(() => crypto.randomUUID());
+  const [modalOpen, setModalOpen] = useState(false);
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const [messages, setMessages] = useState<string[]>([]);
+  const currency = register.shop.currency;
+
+  const cart = useMemo(
+    () =>
+      createDemoCart({
+        currency,
+        lookupVariant: async (variantId) => {
+          if (locationRef.current === null) return null;
+          const response = await fetch(`/preview/catalog?location=${locationRef.current}&variantId=${variantId}`);
+          if (!response.ok) throw new Error(`Catalog lookup failed (HTTP ${response.status})`);
+          return ((await response.json()) as CatalogResponse).variants[0] ?? null;
+        },
+      }),
+    [currency],
+  );
+  const cartValue = useCart(cart);
+
+  const showToast = useCallback((message: string) => {
+    const id = Date.now() + Math.random();
+    setToasts((current) => [...current, { id, message }]);
+    setTimeout(() => setToasts((current) => current.filter((toast) => toast.id !== id)), TOAST_MS);
+  }, []);
+  const note = useCallback((message: string) => {
+    setMessages((current) => (current.includes(message) ? current : [...current, message]));
+  }, []);
+
+  const getSessionToken = useCallback(async () => {
+    const query = register.simulate.appPermissionDenied ? "?appPermission=denied" : "";
+    const response = await fetch(`/preview/session-token${query}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sessionId }),
+    });
+    if (!response.ok) throw new Error(`Session token request failed (HTTP ${response.status})`);
+    const { token } = (await response.json()) as SessionTokenResponse;
+    return token ?? undefined;
+  }, [register.simulate.appPermissionDenied, sessionId]);
+
+  const location = register.locations.find((candidate) => candidate.id === locationId) ?? null;
+  const session: Session | null = useMemo(
+    () =>
+      locationId === null
+        ? null
+        : { ...register.session, currency: register.session.currency as Session["currency"], locationId },
+    [register.session, locationId],
+  );
+
+  const hostFor = useCallback(
+    (target: PreviewTarget): FrameHost | null =>
+      session && {
+        target,
+        cart,
+        session,
+        locale: LOCALE,
+        translations: register.translations,
+        getSessionToken,
+        toast: showToast,
+        presentModal: () => setModalOpen(true),
+        dismissModal: () => setModalOpen(false),
+        warn: note,
+      },
+    [cart, session, register.translations, getSessionToken, showToast, note],
+  );
+
+  const changeLocation = (id: number) => {
+    // Like signing a register into another location: targets restart with the new session.
+    setModalOpen(false);
+    setLocationId(id);
+  };
+
+  const bundleQuery = register.simulate.backendOffline ? "?backend=offline" : "";
+
+  return (
+    <div className="rp">
+      <header className="rp-header">
+        <div>
+          <h1>Register preview — not Shopify POS</h1>
+          <p>
+            Runs the real extension from <code>extensions/register-copilot</code> against a simulated register for the
+            demo store <strong>{register.shop.name ?? register.shop.domain}</strong>. Shopify POS draws its own
+            components; these are stand-ins.
+          </p>
+        </div>
+        <Simulations simulate={register.simulate} />
+      </header>
+
+      {!register.shop.seeded || register.locations.length === 0 ? (
+        <div className="rp-alert" role="alert">
+          The demo store has no data yet. Run <code>npm run demo</code> (or <code>npx tsx prisma/seed.ts</code>) and
+          reload.
+        </div>
+      ) : null}
+
+      <main className="rp-main">
+        <section className="rp-panel" aria-label="Build a cart">
+          <h2>Build a cart</h2>
+          <label className="rp-field">
+            <span>Register location</span>
+            <select
+              value={locationId ?? ""}
+              onChange={(event) => changeLocation(Number(event.target.value))}
+              disabled={register.locations.length === 0}
+            >
+              {register.locations.map((candidate) => (
+                <option key={candidate.id} value={candidate.id}>
+                  {candidate.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          {locationId !== null ? (
+            <ProductPicker locationId={locationId} cart={cart} cartValue={cartValue} onError={showToast} />
+          ) : null}
+          <HostCart cart={cart} cartValue={cartValue} currency={currency} />
+        </section>
+
+        <section className="rp-register" aria-label="Simulated POS register">
+          <div className="rp-device">
+            <div className="rp-statusbar">
+              <span>{location?.name ?? "No location"}</span>
+              <span>Demo cashier · {register.shop.domain}</span>
+            </div>
+            <div className="rp-screen">
+              <div className="rp-home">
+                <div className="rp-grid">
+                  {session ? (
+                    <TargetFrame
+                      key={`tile-${locationId}`}
+                      className="rp-tile-frame"
+                      title="Register Copilot tile (pos.home.tile.render)"
+                      host={hostFor("pos.home.tile.render")!}
+                      bundleUrl={`/preview/extension/pos.home.tile.render.js${bundleQuery}`}
+                      onError={note}
+                    />
+                  ) : null}
+                  {["Products", "Customers", "Discounts", "Orders", "Returns"].map((label) => (
+                    <div key={label} className="rp-tile-placeholder" aria-hidden="true">
+                      {label}
+                    </div>
+                  ))}
+                </div>
+                <p className="rp-hint">Tap the Register Copilot tile to open the copilot.</p>
+              </div>
+              {modalOpen && session ? (
+                <div className="rp-modal" role="dialog" aria-label="Register Copilot modal">
+                  <div className="rp-modal-bar">
+                    <button type="button" onClick={() => setModalOpen(false)}>
+                      ✕ Close
+                    </button>
+                    <span>
+                      Modal target <code>pos.home.modal.render</code>
+                    </span>
+                  </div>
+                  <TargetFrame
+                    key={`modal-${locationId}`}
+                    className="rp-modal-frame"
+                    title="Register Copilot modal (pos.home.modal.render)"
+                    host={hostFor("pos.home.modal.render")!}
+                    bundleUrl={`/preview/extension/pos.home.modal.render.js${bundleQuery}`}
+                    onError={note}
+                  />
+                </div>
+              ) : null}
+              <div className="rp-toasts" aria-live="polite">
+                {toasts.map((toast) => (
+                  <div key={toast.id} className="rp-toast" role="status">
+                    {toast.message}
+                  </div>
+                ))}
+              </div>
+            </div>
+          </div>
+          {messages.length > 0 ? (
+            <div className="rp-messages" aria-label="Extension messages">
+              <h3>Extension messages</h3>
+              <ul>
+                {messages.map((message) => (
+                  <li key={message}>{message}</li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+        </section>
+      </main>
+    </div>
+  );
+}
+
+/** The demo cart's current value, re-rendering the host whenever any frame changes it. */
+function useCart(cart: DemoCart): Cart {
+  const subscribe = useCallback((changed: () => void) => cart.current.subscribe(() => changed()), [cart]);
+  const snapshot = useCallback(() => cart.current.peek(), [cart]);
+  return useSyncExternalStore(subscribe, snapshot, snapshot);
+}
+
+function TargetFrame({
+  host,
+  bundleUrl,
+  title,
+  className,
+  onError,
+}: {
+  host: FrameHost;
+  bundleUrl: string;
+  title: string;
+  className: string;
+  onError: (message: string) => void;
+}) {
+  const ref = useRef<HTMLIFrameElement>(null);
+  const [state, setState] = useState<"loading" | "rendered" | "failed">("loading");
+  // The frame is mounted once per key; later host changes reach it through the shared cart.
+  const initial = useRef({ host, bundleUrl, onError });
+  useEffect(() => {
+    const iframe = ref.current;
+    if (!iframe) return;
+    const { host, bundleUrl, onError } = initial.current;
+    return mountTargetFrame(iframe, {
+      host,
+      bundleUrl,
+      onRendered: () => setState("rendered"),
+      onError: (message) => {
+        setState((current) => (current === "loading" ? "failed" : current));
+        onError(`${host.target}: ${message}`);
+      },
+    });
+  }, []);
+  return <iframe ref={ref} className={className} title={title} data-state={state} />;
+}
+
+function ProductPicker({
+  locationId,
+  cart,
+  cartValue,
+  onError,
+}: {
+  locationId: number;
+  cart: DemoCart;
+  cartValue: Cart;
+  onError: (message: string) => void;
+}) {
+  const [query, setQuery] = useState("");
+  const [result, setResult] = useState<CatalogResponse | null>(null);
+  const [loading, setLoading] = useState(false);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    // A short pause so typing "milk" asks once, not four times.
+    const timer = setTimeout(() => {
+      setLoading(true);
+      const params = new URLSearchParams({ location: String(locationId), q: query, limit: "30" });
+      fetch(`/preview/catalog?${params}`, { signal: controller.signal })
+        .then((response) => {
+          if (!response.ok) throw new Error(`Search failed (HTTP ${response.status})`);
+          return response.json() as Promise<CatalogResponse>;
+        })
+        .then((data) => {
+          for (const variant of data.variants) cart.remember(variant);
+          setResult(data);
+          setLoading(false);
+        })
+        .catch((error: unknown) => {
+          if (controller.signal.aborted) return;
+          setLoading(false);
+          onError(error instanceof Error ? error.message : String(error));
+        });
+    }, 150);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [locationId, query, cart, onError]);
+
+  const inCart = (variantId: number) =>
+    cartValue.lineItems.filter((line) => line.variantId === variantId).reduce((sum, line) => sum + line.quantity, 0);
+
+  const add = async (variant: CatalogVariant) => {
+    try {
+      await cart.addLineItem(variant.variantId, 1);
+    } catch (error) {
+      onError(error instanceof Error ? error.message : String(error));
+    }
+  };
+
+  return (
+    <div className="rp-picker">
+      <label className="rp-field">
+        <span>Search products in stock here</span>
+        <input
+          type="search"
+          value={query}
+          placeholder="e.g. milk, rolls/buns, SKU"
+          onChange={(event) => setQuery(event.target.value)}
+          aria-label="Search products"
+        />
+      </label>
+      <p className="rp-muted" aria-live="polite">
+        {loading && !result
+          ? "Searching…"
+          : result
+            ? `${result.total} in stock${result.total > result.variants.length ? `, showing ${result.variants.length}` : ""}`
+            : ""}
+      </p>
+      <ul className="rp-products" aria-label="Products">
+        {result?.variants.map((variant) => {
+          const left = (variant.available ?? 0) - inCart(variant.variantId);
+          return (
+            <li key={variant.variantId}>
+              <div className="rp-product">
+                <strong>{variant.title}</strong>
+                <span className="rp-muted">
+                  {variant.sku ?? "no SKU"} · {variant.available ?? 0} in stock
+                </span>
+              </div>
+              <span className="rp-price">
+                {formatMoney({ amountMinor: variant.priceMinor, currency: variant.currency })}
+              </span>
+              <button
+                type="button"
+                onClick={() => void add(variant)}
+                disabled={left <= 0}
+                aria-label={`Add ${variant.title}`}
+                title={left <= 0 ? "No more in stock at this location" : undefined}
+              >
+                Add
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
+
+function HostCart({ cart, cartValue, currency }: { cart: DemoCart; cartValue: Cart; currency: string }) {
+  const money = (amount: string | number | undefined) =>
+    amount === undefined ? "—" : formatMoney({ amountMinor: toMinorUnits(amount, currency), currency });
+  return (
+    <div className="rp-cart" aria-label="Cart">
+      <div className="rp-cart-head">
+        <h2>Cart</h2>
+        <button
+          type="button"
+          className="rp-link"
+          onClick={() => void cart.clearCart()}
+          disabled={cartValue.lineItems.length === 0}
+        >
+          Clear
+        </button>
+      </div>
+      {cartValue.lineItems.length === 0 ? (
+        <p className="rp-muted">Empty. Add products above; the extension sees the same cart.</p>
+      ) : (
+        <ul className="rp-cart-lines">
+          {cartValue.lineItems.map((line) => (
+            <li key={line.uuid}>
+              <span className="rp-qty">
+                <button
+                  type="button"
+                  aria-label={`One less ${line.title}`}
+                  onClick={() => void cart.setQuantity(line.uuid, line.quantity - 1)}
+                >
+                  −
+                </button>
+                <span>{line.quantity}</span>
+                <button
+                  type="button"
+                  aria-label={`One more ${line.title}`}
+                  onClick={() => void cart.addLineItem(line.variantId!, 1)}
+                >
+                  +
+                </button>
+              </span>
+              <span className="rp-line-title">{line.title}</span>
+              <span className="rp-price">
+                {line.price === undefined
+                  ? "—"
+                  : formatMoney({ amountMinor: toMinorUnits(line.price, currency) * line.quantity, currency })}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {cartValue.cartDiscount ? (
+        <p className="rp-muted">
+          Discount “{cartValue.cartDiscount.discountDescription}”: −{money(cartValue.cartDiscount.amount)}
+        </p>
+      ) : null}
+      {cartValue.customer ? <p className="rp-muted">Customer #{cartValue.customer.id}</p> : null}
+      <div className="rp-total">
+        <span>Subtotal</span>
+        <strong data-testid="host-subtotal">{money(cartValue.subtotal)}</strong>
+      </div>
+    </div>
+  );
+}
+
+function Simulations({ simulate }: { simulate: PreviewRegister["simulate"] }) {
+  const active = simulate.appPermissionDenied ? "permission" : simulate.backendOffline ? "offline" : "normal";
+  const links: [string, string, string][] = [
+    ["normal", "Normal", "/preview"],
+    ["permission", "No app permission", "/preview?appPermission=denied"],
+    ["offline", "Backend offline", "/preview?backend=offline"],
+  ];
+  return (
+    <nav className="rp-simulate" aria-label="Simulate">
+      <span>Simulate:</span>
+      {links.map(([key, label, href]) => (
+        <a key={key} href={href} aria-current={key === active ? "page" : undefined}>
+          {label}
+        </a>
+      ))}
+    </nav>
+  );
+}

@@ -1,0 +1,91 @@
+/**
+ * What the register needs to know before the copilot is useful: is this shop known to the app,
+ * is there a catalog and an order history to learn from, and how far the history import got.
+ * Reads only, scoped by shop; a shop the app has never seen gets an answer too (known: false)
+ * because a valid session token already proves Shopify considers the app installed.
+ */
+import type { Db } from "../db.server";
+import type { PosStatusResponse } from "../../shared/pos-contract";
+
+export interface PosStatusInput {
+  db: Db;
+  shopDomain: string;
+  platform?: string;
+  now?: () => Date;
+}
+
+export async function posStatusForShop({
+  db,
+  shopDomain,
+  platform = "shopify",
+  now = () => new Date(),
+}: PosStatusInput): Promise<PosStatusResponse> {
+  const checkedAt = now().toISOString();
+  const shop = await db.shop.findUnique({
+    where: { platform_domain: { platform, domain: shopDomain } },
+    select: { id: true, name: true, currency: true, uninstalledAt: true },
+  });
+  if (!shop) {
+    return {
+      shop: { domain: shopDomain, name: null, currency: "USD", known: false, installed: false },
+      catalog: { products: 0, variants: 0 },
+      lastOrderAt: null,
+      backfill: null,
+      checkedAt,
+    };
+  }
+
+  const activeProduct = { shopId: shop.id, deletedAt: null, status: "active" } as const;
+  const [products, variants, lastOrder, backfill] = await Promise.all([
+    db.product.count({ where: activeProduct }),
+    db.variant.count({ where: { shopId: shop.id, product: activeProduct } }),
+    db.order.findFirst({
+      where: { shopId: shop.id },
+      orderBy: { processedAt: "desc" },
+      select: { processedAt: true },
+    }),
+    db.backfillRun.findFirst({
+      where: { shopId: shop.id },
+      orderBy: { startedAt: "desc" },
+      select: { status: true, ordersImported: true, startedAt: true, finishedAt: true },
+    }),
+  ]);
+
+  return {
+    shop: {
+      domain: shopDomain,
+      name: shop.name,
+      currency: shop.currency,
+      known: true,
+      installed: shop.uninstalledAt === null,
+    },
+    catalog: { products, variants },
+    lastOrderAt: lastOrder?.processedAt.toISOString() ?? null,
+    backfill: backfill
+      ? {
+          status: backfill.status,
+          ordersImported: backfill.ordersImported,
+          startedAt: backfill.startedAt.toISOString(),
+          finishedAt: backfill.finishedAt?.toISOString() ?? null,
+        }
+      : null,
+    checkedAt,
+  };
+}
+
+/**
+ * The shop a POS session token speaks for. Its `dest` is "https://{shop}.myshopify.com";
+ * anything else is refused rather than guessed at.
+ */
+export function shopDomainFromSessionToken(token: { dest?: unknown }): string | null {
+  if (typeof token.dest !== "string") return null;
+  let url: URL;
+  try {
+    url = new URL(token.dest);
+  } catch {
+    return null;
+  }
+  const host = url.hostname.toLowerCase();
+  if (url.protocol !== "https:" || !/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(host)) return null;
+  return host;
+}

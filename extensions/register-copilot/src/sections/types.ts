@@ -1,0 +1,18 @@
+import type { Cart, CartApiContent } from "@shopify/ui-extensions/point-of-sale";
+import type { Connection } from "../backend";
+
+/**
+ * What every section of the modal receives. A later feature (upsell, loyalty, approvals,
+ * returns) is one more component taking this context and one more line in Modal.tsx.
+ */
+export interface SectionContext {
+  connection: Connection;
+  refreshConnection: () => void;
+  cart: Cart;
+  cartApi: CartApiContent;
+  currency: string;
+  translate: Translate;
+  toast: (message: string) => void;
+}
+
+export type Translate = (key: string, options?: Record<string, string | number>) => string;
