@@ -42,6 +42,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return { retried: parsed.data.jobId };
 };
 
+const IMPORT_IN_PROGRESS = new Set(["pending", "running", "ingesting"]);
+
 function formatDate(value: Date | string | null | undefined) {
   return value ? new Date(value).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" }) : "—";
 }
@@ -61,7 +63,7 @@ function BackfillCard({ backfill }: { backfill: ReturnType<typeof useLoaderData<
       </Card>
     );
   }
-  const running = backfill.status === "running" || backfill.status === "pending";
+  const running = IMPORT_IN_PROGRESS.has(backfill.status);
   const progress =
     backfill.status === "completed"
       ? 100
@@ -70,7 +72,9 @@ function BackfillCard({ backfill }: { backfill: ReturnType<typeof useLoaderData<
         : running
           ? 5
           : 0;
-  const tone = { completed: "success", failed: "critical" }[backfill.status] as "success" | "critical" | undefined;
+  const tone = ({ completed: "success", failed: "critical", cancelled: "warning" } as const)[
+    backfill.status as "completed" | "failed" | "cancelled"
+  ];
   return (
     <Card>
       <BlockStack gap="300">
@@ -143,7 +147,7 @@ function DeadLetters({ deadLetters }: { deadLetters: ReturnType<typeof useLoader
 export default function AdminHome() {
   const data = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
-  const importing = data.backfill?.status === "running" || data.backfill?.status === "pending";
+  const importing = IMPORT_IN_PROGRESS.has(data.backfill?.status ?? "");
   // Keep the import's progress live while it runs.
   useEffect(() => {
     if (!importing) return;

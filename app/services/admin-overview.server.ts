@@ -1,5 +1,6 @@
 /** What the admin home shows: the shop's data, the history backfill and the queue's dead letters. */
 import type { Db } from "../db.server";
+import { latestBackfill } from "./backfill.server";
 import { listDeadLetters } from "./jobs.server";
 
 export async function shopOverview(db: Db, shopDomain: string) {
@@ -18,20 +19,7 @@ export async function shopOverview(db: Db, shopDomain: string) {
     db.order.count({ where: { shopId: shop.id } }),
     db.customer.count({ where: { shopId: shop.id, redactedAt: null } }),
     db.location.count({ where: { shopId: shop.id } }),
-    db.backfillRun.findFirst({
-      where: { shopId: shop.id },
-      orderBy: { startedAt: "desc" },
-      select: {
-        status: true,
-        objectCount: true,
-        ordersImported: true,
-        linesImported: true,
-        error: true,
-        startedAt: true,
-        finishedAt: true,
-        sinceDate: true,
-      },
-    }),
+    latestBackfill(db, shopDomain),
     db.order.findFirst({ where: { shopId: shop.id }, orderBy: { processedAt: "desc" }, select: { processedAt: true } }),
   ]);
   return {

@@ -5,6 +5,7 @@
  * because a valid session token already proves Shopify considers the app installed.
  */
 import type { Db } from "../db.server";
+import { latestBackfill } from "./backfill.server";
 import type { PosStatusResponse } from "../../shared/pos-contract";
 
 export interface PosStatusInput {
@@ -44,11 +45,7 @@ export async function posStatusForShop({
       orderBy: { processedAt: "desc" },
       select: { processedAt: true },
     }),
-    db.backfillRun.findFirst({
-      where: { shopId: shop.id },
-      orderBy: { startedAt: "desc" },
-      select: { status: true, ordersImported: true, startedAt: true, finishedAt: true },
-    }),
+    latestBackfill(db, shopDomain),
   ]);
 
   return {

@@ -15,6 +15,7 @@ import {
   productFromRest,
   refundFromRest,
 } from "../platforms/shopify/normalize";
+import { cancelActiveBackfills } from "./backfill.server";
 import { cancelShopJobs, enqueueDeadLetter, enqueueJob } from "./jobs.server";
 import {
   ensureShop,
@@ -80,10 +81,14 @@ export async function recordWebhook(
       if (delivery.topic === "app/uninstalled") {
         // Sessions go now (the tokens are dead anyway) and queued work for the shop stops.
         await tx.session.deleteMany({ where: { shop: delivery.shopDomain } });
-        await tx.shop.updateMany({
-          where: { platform: "shopify", domain: delivery.shopDomain },
-          data: { uninstalledAt: now },
+        const shop = await tx.shop.findUnique({
+          where: { platform_domain: { platform: "shopify", domain: delivery.shopDomain } },
+          select: { id: true },
         });
+        if (shop) {
+          await tx.shop.update({ where: { id: shop.id }, data: { uninstalledAt: now } });
+          await cancelActiveBackfills(tx, shop.id, "the app was uninstalled", now);
+        }
         await cancelShopJobs(tx, delivery.shopDomain, now);
         return;
       }
@@ -240,7 +245,15 @@ export async function exportCustomerData(
 ) {
   const customer = await db.customer.findUnique({
     where: { shopId_externalId: { shopId, externalId: request.customerExternalId } },
-    select: { externalId: true, firstName: true, lastName: true, email: true, phone: true, tags: true, redactedAt: true },
+    select: {
+      externalId: true,
+      firstName: true,
+      lastName: true,
+      email: true,
+      phone: true,
+      tags: true,
+      redactedAt: true,
+    },
   });
   const orders = await db.order.findMany({
     where: {

@@ -219,12 +219,13 @@ describe("webhook intake", () => {
 });
 
 describe("lifecycle and compliance webhooks", () => {
-  it("app/uninstalled removes the shop's sessions and stops its queued jobs at once", async () => {
+  it("app/uninstalled removes the shop's sessions and stops its queued jobs and history import at once", async () => {
     const shop = "leaving-shop.myshopify.com";
     await db.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_test" } });
     await ordersCreate(args(webhookRequest("orders/create", restOrderPayload(), { shop })));
     await customersUpdate(args(webhookRequest("customers/update", { id: 1, first_name: "A" }, { shop })));
-    await db.shop.create({ data: { domain: shop } });
+    const shopRow = await db.shop.create({ data: { domain: shop } });
+    const run = await db.backfillRun.create({ data: { shopId: shopRow.id, status: "running", sinceDate: new Date() } });
 
     const response = await appUninstalled(args(webhookRequest("app/uninstalled", { id: 1, domain: shop }, { shop })));
     expect(response.status).toBe(200);
@@ -232,6 +233,10 @@ describe("lifecycle and compliance webhooks", () => {
     expect(await db.job.count({ where: { shopDomain: shop, status: "pending" } })).toBe(0);
     expect(await db.job.count({ where: { shopDomain: shop, status: "cancelled" } })).toBe(2);
     expect((await db.shop.findFirstOrThrow({ where: { domain: shop } })).uninstalledAt).toBeInstanceOf(Date);
+    expect(await db.backfillRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({
+      status: "cancelled",
+      error: "the app was uninstalled",
+    });
   });
 
   it("app/scopes_update records the granted scopes on the shop's sessions", async () => {
