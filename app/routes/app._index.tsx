@@ -48,7 +48,13 @@ function formatDate(value: Date | string | null | undefined) {
   return value ? new Date(value).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" }) : "—";
 }
 
-function BackfillCard({ backfill }: { backfill: ReturnType<typeof useLoaderData<typeof loader>>["backfill"] }) {
+function BackfillCard({
+  backfill,
+  demo,
+}: {
+  backfill: ReturnType<typeof useLoaderData<typeof loader>>["backfill"];
+  demo: boolean;
+}) {
   if (!backfill) {
     return (
       <Card>
@@ -57,7 +63,9 @@ function BackfillCard({ backfill }: { backfill: ReturnType<typeof useLoaderData<
             Order history import
           </Text>
           <Text as="p" tone="subdued">
-            Not started yet. It starts by itself right after install.
+            {demo
+              ? "The demo store's history was loaded by its seed (real grocery receipts); no import from Shopify."
+              : "Not started yet. It starts by itself right after install."}
           </Text>
         </BlockStack>
       </Card>
@@ -190,7 +198,7 @@ export default function AdminHome() {
           </InlineGrid>
         </Layout.Section>
         <Layout.Section>
-          <BackfillCard backfill={data.backfill} />
+          <BackfillCard backfill={data.backfill} demo={data.demo} />
         </Layout.Section>
         <Layout.Section>
           <DeadLetters deadLetters={data.deadLetters} />
