@@ -64,15 +64,53 @@ export async function runNextJob(options: WorkerOptions): Promise<{ job: JobReco
     await failJob(options.db, job, "stored payload is not JSON", clock(), { retry: false });
     return { job, outcome: "dead" };
   }
-  try {
-    await handler({ db: options.db, job, payload, now: clock() });
-    await completeJob(options.db, job, clock());
-    return { job, outcome: "done" };
-  } catch (error) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const outcome = await failJob(options.db, job, reason, clock(), { retry: !(error instanceof PayloadError) });
-    return { job, outcome };
+  for (let busyRetries = 0; ; busyRetries++) {
+    try {
+      await handler({ db: options.db, job, payload, now: clock() });
+      await completeJob(options.db, job, clock());
+      return { job, outcome: "done" };
+    } catch (error) {
+      // The database was busy, not the job wrong: its transaction rolled back, run it again now
+      // instead of burning an attempt and waiting out the backoff (bounded; then a normal retry).
+      if (isTransientDatabaseError(error) && busyRetries < MAX_BUSY_RETRIES) {
+        await sleep(busyBackoffMs(busyRetries));
+        continue;
+      }
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const outcome = await failJob(options.db, job, reason, clock(), { retry: !(error instanceof PayloadError) });
+      return { job, outcome };
+    }
   }
+}
+
+/** Immediate re-runs of a handler that hit a busy database, before it counts as a failure. */
+export const MAX_BUSY_RETRIES = 10;
+
+function busyBackoffMs(retry: number): number {
+  // 5, 10, 20 … 320 ms ceilings with full jitter, so competing workers do not collide again.
+  return Math.random() * 5 * 2 ** Math.min(retry, 6);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A database error that says nothing about the job and goes away on its own: SQLite's
+ * "database is locked" (one writer at a time: a deferred transaction that read first cannot
+ * upgrade while another process writes, and SQLite fails it at once rather than wait), and
+ * PostgreSQL serialization failures and deadlocks (Prisma P2034). The failed transaction was
+ * rolled back, and handlers are idempotent (the queue is at-least-once), so running it again is safe.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, message, meta } = error as { code?: unknown; message?: unknown; meta?: unknown };
+  if (code === "P2034") return true;
+  const cause = (meta as { driverAdapterError?: { cause?: { originalCode?: unknown; kind?: unknown } } } | undefined)
+    ?.driverAdapterError?.cause;
+  const original = typeof cause?.originalCode === "string" ? cause.originalCode : "";
+  if (/^SQLITE_(BUSY|LOCKED)/.test(original) || original === "40001" || original === "40P01") return true;
+  return typeof message === "string" && /database is locked|database table is locked|SQLITE_BUSY/.test(message);
 }
 
 export interface LoopOptions extends WorkerOptions {
@@ -99,8 +137,10 @@ export async function runWorkerLoop(options: LoopOptions): Promise<void> {
       continue;
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, idleMs);
-      options.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      // The listener goes when the sleep ends: an idle worker would otherwise add one per poll.
+      const onAbort = () => (clearTimeout(timer), resolve());
+      const timer = setTimeout(() => (options.signal.removeEventListener("abort", onAbort), resolve()), idleMs);
+      options.signal.addEventListener("abort", onAbort, { once: true });
     });
   }
 }
