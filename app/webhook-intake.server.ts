@@ -4,6 +4,7 @@
  * the route, record + enqueue, answer 200. Routes stay one line each.
  */
 import { getDb } from "./db.server";
+import { BodyTooLargeError, readBodyWithLimit } from "./http.server";
 import { authenticate } from "./shopify.server";
 import {
   libraryTopicName,
@@ -13,29 +14,6 @@ import {
 } from "./services/webhooks.server";
 
 export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
-
-class BodyTooLargeError extends Error {}
-
-/** Reads at most `limit` bytes; a body that goes past it is refused without buffering the rest. */
-async function readBodyWithLimit(request: Request, limit: number): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new BodyTooLargeError();
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new BodyTooLargeError();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 function problem(status: number, message: string): Response {
   return Response.json({ error: message }, { status });

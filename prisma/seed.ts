@@ -16,6 +16,7 @@
  * Env: DEMO_MANAGER_PIN (default 246810), MANAGER_PIN_PEPPER (required; .env, else the demo
  * value in .env.example), DEMO_SEED_NOW (ISO time; pins the clock for reproducible dates).
  */
+import { trainShopModel } from "../app/services/suggestions.server";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -309,6 +310,12 @@ async function main() {
       pepper,
       dialect,
     });
+    // The register's suggestions are learned from these orders, exactly as for a real store.
+    const shop = await db.shop.findUniqueOrThrow({
+      where: { platform_domain: { platform: "shopify", domain: DEMO_STORE.domain } },
+      select: { id: true },
+    });
+    const trained = await trainShopModel(db, shop.id, now);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(
       [
@@ -318,6 +325,7 @@ async function main() {
         `  products      ${summary.products} with one variant each, stock at both locations (${summary.inventoryLevels} levels)`,
         `  customers     ${summary.customers} (fake, @example.com)`,
         `  orders        ${summary.orders} POS orders, ${summary.lineItems} line items, over the 30 days before ${now.toISOString().slice(0, 10)}`,
+        `  suggestions   model trained on ${trained.baskets} baskets`,
         `  manager       ${DEMO_MANAGER.name} (${DEMO_MANAGER.role}), PIN from DEMO_MANAGER_PIN${summary.managerPinRehashed ? "" : " (hash unchanged)"}`,
       ].join("\n"),
     );

@@ -4,6 +4,8 @@
 // migrated and seeded with the demo store, bound to 127.0.0.1. Playwright starts and stops it.
 //   node scripts/e2e-server.mjs          (PORT defaults to 3107, away from `npm run demo`'s 3000)
 //   E2E_SEED=path/to/seed.ts             seeds with another script than prisma/seed.ts
+// While it runs, test-results/e2e-server.json (or E2E_STATE_FILE) names its SQLite file, so a
+// browser test can check what a tap stored (read-only: the server owns the database).
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -45,7 +47,11 @@ const env = {
   WORKER_IN_PROCESS: "0",
 };
 
-const cleanup = () => fs.rmSync(dataDir, { recursive: true, force: true });
+const stateFile = path.resolve(root, process.env.E2E_STATE_FILE ?? "test-results/e2e-server.json");
+const cleanup = () => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(stateFile, { force: true });
+};
 
 function run(command, args) {
   console.log(`e2e-server: ${command} ${args.join(" ")}`);
@@ -63,6 +69,12 @@ if (fs.existsSync(path.resolve(root, seed))) {
 } else {
   console.warn(`e2e-server: ${seed} not found; the demo store stays empty`);
 }
+
+fs.mkdirSync(path.dirname(stateFile), { recursive: true });
+fs.writeFileSync(
+  stateFile,
+  JSON.stringify({ databaseFile: path.join(dataDir, "e2e.db"), port: Number(env.PORT), pid: process.pid }, null, 2),
+);
 
 const server = spawn(process.execPath, ["server.mjs"], { cwd: root, env, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) {

@@ -40,3 +40,54 @@ export interface PosStatusResponse {
 export interface PosErrorResponse {
   error: { code: string; message: string };
 }
+
+/** An id as POS hands it over: a number, a numeric string or a Shopify GID. */
+export type PosId = string | number;
+
+/** POST /api/pos/suggestions */
+export interface SuggestionsRequest {
+  cart: { lineItems: Array<{ variantId: PosId; productId?: PosId; quantity: number }> };
+  customerId?: PosId | null;
+  /** The register's location; without it, stock is not filtered and shop-wide best sellers are used. */
+  locationId?: PosId | null;
+  /** 1–5; default from the location's settings. */
+  limit?: number;
+  /** False for a request whose items the cashier does not see (the tile's count): not logged as shown. */
+  record?: boolean;
+}
+
+export interface SuggestionItem {
+  productId: string;
+  variantId: string;
+  title: string;
+  /** Decimal string in `currency`, e.g. "4.99". */
+  price: string;
+  currency: string;
+  /** A sentence a cashier can say aloud: "Bought together in 23% of baskets with Pasta". */
+  reason: string;
+  /** In [0, 1]. */
+  confidence: number;
+  inStock: boolean;
+}
+
+export interface SuggestionsResponse {
+  requestId: string;
+  /** Null when the shop has no trained model yet (a training job is queued). */
+  modelVersion: string | null;
+  /** False when the merchant switched suggestions off for this location. */
+  enabled: boolean;
+  suggestions: SuggestionItem[];
+}
+
+/** POST /api/pos/events: what the cashier did with a suggestion shown in `requestId`. */
+export interface SuggestionEventRequest {
+  requestId: string;
+  variantId: PosId;
+  kind: "added" | "dismissed";
+}
+
+export interface SuggestionEventResponse {
+  recorded: boolean;
+  /** False when the same event was already recorded (retries are harmless). */
+  created: boolean;
+}

@@ -1,7 +1,16 @@
 /** Every job type the worker knows, in one map. */
+import { ensureShop } from "./store.server";
 import { shopifyAdminWorkerHandlers } from "./install.server";
+import { RECS_JOB, trainShopModel } from "./suggestions.server";
 import { webhookJobHandlers, type JobHandler } from "./worker.server";
 
 export async function allJobHandlers(): Promise<Record<string, JobHandler>> {
-  return { ...webhookJobHandlers(), ...shopifyAdminWorkerHandlers() };
+  return {
+    ...webhookJobHandlers(),
+    ...shopifyAdminWorkerHandlers(),
+    [RECS_JOB.train]: async ({ db, job, now }) => {
+      const shop = await ensureShop(db, job.shopDomain);
+      await trainShopModel(db, shop.id, now);
+    },
+  };
 }

@@ -17,6 +17,7 @@ import {
 } from "../platforms/shopify/normalize";
 import { cancelActiveBackfills } from "./backfill.server";
 import { cancelShopJobs, enqueueDeadLetter, enqueueJob } from "./jobs.server";
+import { attributeOrderToSuggestions, scheduleRebuildIfStale } from "./suggestions.server";
 import {
   ensureShop,
   markProductDeleted,
@@ -155,9 +156,13 @@ export async function processWebhook(db: Db, topic: WebhookTopic, shopDomain: st
   const shop = await ensureShop(db, shopDomain);
   switch (topic) {
     case "orders/create":
-    case "orders/updated":
-      await upsertOrder(db, shop.id, orderFromRest(payload));
+    case "orders/updated": {
+      const order = orderFromRest(payload);
+      if ((await upsertOrder(db, shop.id, order)) === "stale") return;
+      await attributeOrderToSuggestions(db, shop.id, order.externalId);
+      await scheduleRebuildIfStale(db, shop.id, shopDomain, now);
       return;
+    }
     case "refunds/create": {
       const order = await db.order.findFirst({
         where: { shopId: shop.id, externalId: String((payload as { order_id?: unknown }).order_id ?? "") },

@@ -70,9 +70,13 @@ export async function runNextJob(options: WorkerOptions): Promise<{ job: JobReco
       await completeJob(options.db, job, clock());
       return { job, outcome: "done" };
     } catch (error) {
-      // The database was busy, not the job wrong: its transaction rolled back, run it again now
-      // instead of burning an attempt and waiting out the backoff (bounded; then a normal retry).
-      if (isTransientDatabaseError(error) && busyRetries < MAX_BUSY_RETRIES) {
+      // The database was busy, or another worker created the same row a moment earlier: not the
+      // job's fault, and its transaction rolled back. Run it again now instead of burning an
+      // attempt and waiting out the backoff (bounded; then it fails like any other error).
+      const retryNow =
+        (isTransientDatabaseError(error) && busyRetries < MAX_BUSY_RETRIES) ||
+        (isUniqueRace(error) && busyRetries < MAX_UNIQUE_RACE_RETRIES);
+      if (retryNow) {
         await sleep(busyBackoffMs(busyRetries));
         continue;
       }
@@ -85,6 +89,8 @@ export async function runNextJob(options: WorkerOptions): Promise<{ job: JobReco
 
 /** Immediate re-runs of a handler that hit a busy database, before it counts as a failure. */
 export const MAX_BUSY_RETRIES = 10;
+/** The same for a unique-constraint race; a handler that keeps violating one has a bug. */
+export const MAX_UNIQUE_RACE_RETRIES = 2;
 
 function busyBackoffMs(retry: number): number {
   // 5, 10, 20 … 320 ms ceilings with full jitter, so competing workers do not collide again.
@@ -111,6 +117,15 @@ export function isTransientDatabaseError(error: unknown): boolean {
   const original = typeof cause?.originalCode === "string" ? cause.originalCode : "";
   if (/^SQLITE_(BUSY|LOCKED)/.test(original) || original === "40001" || original === "40P01") return true;
   return typeof message === "string" && /database is locked|database table is locked|SQLITE_BUSY/.test(message);
+}
+
+/**
+ * Prisma's upsert reads, then inserts: when two workers create the same row at once (the first
+ * orders of a new shop, the same customer on two orders), the loser gets a unique-constraint
+ * violation (P2002). Running the handler again finds the row and updates it.
+ */
+function isUniqueRace(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
 }
 
 export interface LoopOptions extends WorkerOptions {

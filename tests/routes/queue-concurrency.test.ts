@@ -54,7 +54,7 @@ function readLog(file: string): LogEntry[] {
 describe("several worker processes on one queue", () => {
   it(
     `run ${JOBS} jobs with ${WORKERS} processes: each job once, each order stored once`,
-    { timeout: 120_000 },
+    { timeout: 240_000 },
     async () => {
       const workers: Child[] = [];
       const logs: string[] = [];
@@ -66,6 +66,7 @@ describe("several worker processes on one queue", () => {
             CLAIM_LOG: log,
             WORKER_NAME: `worker-${index}`,
             WORKER_IDLE_MS: "20",
+            WORKER_MAX_MS: "200000",
           }),
         );
       }
@@ -94,7 +95,7 @@ describe("several worker processes on one queue", () => {
             const open = await db.job.count({ where: { status: { in: ["pending", "running"] } } });
             return open === 0 ? true : undefined;
           },
-          { timeoutMs: 60_000, intervalMs: 200 },
+          { timeoutMs: 120_000, intervalMs: 200 },
         );
       } catch (error) {
         const states = await db.job.groupBy({ by: ["status", "attempts"], _count: { _all: true } });

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../../app/db.server";
 import { action as ordersCreate } from "../../app/routes/webhooks.orders.create";
 import { claimNextJob, enqueueJob, retryDeadJob, retryDelayMs, type JobRecord } from "../../app/services/jobs.server";
-import { runNextJob, type JobHandler } from "../../app/services/worker.server";
+import { MAX_UNIQUE_RACE_RETRIES, runNextJob, type JobHandler } from "../../app/services/worker.server";
 import { killAllChildren, spawnTs, waitFor, type Child } from "../support/processes";
 import { restOrderPayload, TEST_SHOP, webhookRequest } from "../support/webhooks";
 
@@ -242,6 +242,39 @@ describe("retries, backoff and dead letters", () => {
       attempts: 1,
       lastError: null,
     });
+  });
+
+  it("a unique-constraint race re-runs the handler at once without using an attempt; a persistent one fails normally", async () => {
+    const domain = "race-shop.myshopify.com";
+    await db.shop.create({ data: { domain } });
+    // A real P2002 from Prisma: what the loser of two concurrent upserts of one new row gets.
+    const collide = () => db.shop.create({ data: { domain } });
+
+    const type = "test:unique-race";
+    let calls = 0;
+    const raceOnce: JobHandler = async () => {
+      if (calls++ === 0) await collide();
+    };
+    const id = await enqueueJob(db, { shopDomain, type, payload: {} });
+    const now = new Date();
+    expect((await runAt(type, raceOnce, now))?.outcome).toBe("done");
+    expect(calls).toBe(2);
+    expect(await db.job.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "done", attempts: 1 });
+
+    const always = "test:always-collides";
+    let tries = 0;
+    const alwaysCollides: JobHandler = async () => {
+      tries++;
+      await collide();
+    };
+    const stuck = await enqueueJob(db, { shopDomain, type: always, payload: {} });
+    expect((await runAt(always, alwaysCollides, new Date(Date.now() + 1_000)))?.outcome).toBe("retry");
+    expect(tries).toBe(MAX_UNIQUE_RACE_RETRIES + 1);
+    const retried = await db.job.findUniqueOrThrow({ where: { id: stuck } });
+    expect(retried).toMatchObject({ status: "pending", attempts: 1 });
+    expect(retried.lastError).toMatch(/Unique constraint/i);
+    // Leave the queue clean for the next test.
+    await db.job.update({ where: { id: stuck }, data: { status: "cancelled" } });
   });
 
   it("a job whose lease expired more than maxAttempts times is dead-lettered without running again", async () => {

@@ -5,6 +5,7 @@ import { render } from "preact";
 import { useConnection, useSignalValue } from "./hooks";
 import { CartSection } from "./sections/CartSection";
 import { ConnectionSection } from "./sections/ConnectionSection";
+import { SuggestionsSection } from "./sections/SuggestionsSection";
 import type { SectionContext } from "./sections/types";
 
 export default async () => {
@@ -12,17 +13,21 @@ export default async () => {
 };
 
 /**
- * One section per feature, in the order a cashier needs them. Later issues add upsell, loyalty,
- * approvals and returns sections here.
+ * One section per feature, in the order a cashier needs them: what to offer the customer first,
+ * then the cart, then the copilot's own state. Later issues add loyalty, approvals and returns.
  */
-const SECTIONS = [ConnectionSection, CartSection];
+const SECTIONS = [SuggestionsSection, CartSection, ConnectionSection];
 
 function Modal() {
   const { connection, refresh } = useConnection(shopify.session);
   const cart = useSignalValue(shopify.cart.current);
+  const connectivity = useSignalValue(shopify.connectivity.current);
   const context: SectionContext = {
     connection,
     refreshConnection: refresh,
+    session: shopify.session,
+    locationId: shopify.session.currentSession.locationId,
+    online: connectivity.internetConnected !== "Disconnected",
     cart,
     cartApi: shopify.cart,
     currency: shopify.session.currentSession.currency,

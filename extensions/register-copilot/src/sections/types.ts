@@ -1,5 +1,5 @@
 import type { Cart, CartApiContent } from "@shopify/ui-extensions/point-of-sale";
-import type { Connection } from "../backend";
+import type { Connection, SessionTokenSource } from "../backend";
 
 /**
  * What every section of the modal receives. A later feature (upsell, loyalty, approvals,
@@ -8,6 +8,12 @@ import type { Connection } from "../backend";
 export interface SectionContext {
   connection: Connection;
   refreshConnection: () => void;
+  /** Mints the session token for calls to the backend. */
+  session: SessionTokenSource;
+  /** The register's location (from the POS session). */
+  locationId: number | undefined;
+  /** POS's own connectivity signal: false when the device has no internet. */
+  online: boolean;
   cart: Cart;
   cartApi: CartApiContent;
   currency: string;

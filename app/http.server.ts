@@ -1,0 +1,59 @@
+/** Request-body handling shared by every route that reads one: size caps and zod parsing. */
+import type { z } from "zod";
+import type { PosErrorResponse } from "../shared/pos-contract";
+
+export class BodyTooLargeError extends Error {}
+
+/** Reads at most `limit` bytes; a body that goes past it is refused without buffering the rest. */
+export async function readBodyWithLimit(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > limit) throw new BodyTooLargeError();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new BodyTooLargeError();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The one error shape of the API: `{ error: { code, message } }`. */
+export function apiError(status: number, code: string, message: string, headers?: HeadersInit): Response {
+  const body: PosErrorResponse = { error: { code, message } };
+  return Response.json(body, { status, headers });
+}
+
+/**
+ * Reads and validates a JSON body. Throws a ready Response: 413 over `maxBytes`, 400 for
+ * JSON that does not parse or does not fit the schema (the message names the field).
+ */
+export async function parseJsonBody<T>(request: Request, schema: z.ZodType<T>, maxBytes: number): Promise<T> {
+  let text: string;
+  try {
+    text = await readBodyWithLimit(request, maxBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw apiError(413, "body_too_large", `body exceeds ${maxBytes} bytes`);
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw apiError(400, "invalid_json", "body is not valid JSON");
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.join(".") || "(body)";
+    throw apiError(400, "invalid_body", `${field}: ${issue.message}`);
+  }
+  return result.data;
+}
