@@ -164,7 +164,7 @@ export default function AdminHome() {
   }, [importing, revalidator]);
 
   return (
-    <Page title="Register Copilot">
+    <Page title="Register Copilot" secondaryActions={[{ content: "Suggestions settings", url: "/app/suggestions" }]}>
       <Layout>
         {data.demo && (
           <Layout.Section>

@@ -24,6 +24,7 @@ export default function AdminLayout() {
           <Link to="/app" rel="home">
             Home
           </Link>
+          <Link to="/app/suggestions">Suggestions</Link>
         </NavMenu>
       )}
       <Outlet />

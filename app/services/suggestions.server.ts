@@ -478,3 +478,73 @@ export async function attributeOrderToSuggestions(db: Db, shopId: string, orderE
   }
   return credited;
 }
+
+// ---------- admin ----------
+
+export async function saveSuggestionSettings(
+  db: Db,
+  shopId: string,
+  form: {
+    locationExternalId: string;
+    enabled: boolean;
+    maxSuggestions: number;
+    excludedTags: string[];
+    excludedProductIds: string[];
+  },
+) {
+  const data = {
+    enabled: form.enabled,
+    maxSuggestions: form.maxSuggestions,
+    excludedTags: JSON.stringify(form.excludedTags),
+    excludedProductIds: JSON.stringify(form.excludedProductIds),
+  };
+  await db.suggestionSettings.upsert({
+    where: { shopId_locationExternalId: { shopId, locationExternalId: form.locationExternalId } },
+    create: { shopId, locationExternalId: form.locationExternalId, ...data },
+    update: data,
+  });
+}
+
+export interface SuggestionReportDay {
+  day: string;
+  shown: number;
+  added: number;
+  addedRate: number;
+  attributedRevenueMinor: number;
+}
+
+/** Shown → added by day (UTC) and the revenue attributed to suggestions, over the last `days`. */
+export async function suggestionReport(db: Db, shopId: string, now: Date, days = 14) {
+  const since = new Date(now.getTime() - days * 24 * 60 * 60 * 1000);
+  const [events, attributions] = await Promise.all([
+    db.suggestionEvent.findMany({
+      where: { shopId, createdAt: { gte: since }, kind: { in: ["shown", "added"] } },
+      select: { kind: true, createdAt: true },
+    }),
+    db.suggestionAttribution.findMany({
+      where: { shopId, createdAt: { gte: since } },
+      select: { revenueMinor: true, createdAt: true },
+    }),
+  ]);
+  const byDay = new Map<string, SuggestionReportDay>();
+  const dayOf = (date: Date) => {
+    const day = date.toISOString().slice(0, 10);
+    let row = byDay.get(day);
+    if (!row) byDay.set(day, (row = { day, shown: 0, added: 0, addedRate: 0, attributedRevenueMinor: 0 }));
+    return row;
+  };
+  for (const event of events) dayOf(event.createdAt)[event.kind === "shown" ? "shown" : "added"]++;
+  for (const attribution of attributions)
+    dayOf(attribution.createdAt).attributedRevenueMinor += attribution.revenueMinor;
+  const rows = [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day));
+  for (const row of rows) row.addedRate = row.shown ? row.added / row.shown : 0;
+  const totals = rows.reduce(
+    (sum, row) => ({
+      shown: sum.shown + row.shown,
+      added: sum.added + row.added,
+      attributedRevenueMinor: sum.attributedRevenueMinor + row.attributedRevenueMinor,
+    }),
+    { shown: 0, added: 0, attributedRevenueMinor: 0 },
+  );
+  return { days: rows, totals: { ...totals, addedRate: totals.shown ? totals.added / totals.shown : 0 } };
+}

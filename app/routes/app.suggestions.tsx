@@ -1,0 +1,156 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, DataTable, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
+import { requireAdmin } from "../admin-auth.server";
+import { getDb } from "../db.server";
+import { saveSuggestionSettings, suggestionReport, suggestionSettingsFor } from "../services/suggestions.server";
+import { SuggestionSettingsFormSchema } from "../../shared/suggestion-settings";
+import { formatMoney } from "../../shared/money";
+
+async function shopFor(request: Request) {
+  const admin = await requireAdmin(request);
+  const shop = await getDb().shop.findUnique({
+    where: { platform_domain: { platform: "shopify", domain: admin.shopDomain } },
+    select: {
+      id: true,
+      currency: true,
+      locations: { select: { externalId: true, name: true }, orderBy: { name: "asc" } },
+    },
+  });
+  if (!shop) throw new Response("This shop has not finished installing yet", { status: 409 });
+  return shop;
+}
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const shop = await shopFor(request);
+  const location = new URL(request.url).searchParams.get("location") ?? "";
+  const valid = location === "" || shop.locations.some((l) => l.externalId === location);
+  const locationExternalId = valid ? location : "";
+  const settings = await suggestionSettingsFor(getDb(), shop.id, locationExternalId || null);
+  const report = await suggestionReport(getDb(), shop.id, new Date());
+  return { currency: shop.currency, locations: shop.locations, locationExternalId, settings, report };
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const shop = await shopFor(request);
+  const parsed = SuggestionSettingsFormSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
+    return Response.json({ fieldErrors }, { status: 400 });
+  }
+  if (parsed.data.locationExternalId && !shop.locations.some((l) => l.externalId === parsed.data.locationExternalId)) {
+    return Response.json({ fieldErrors: { locationExternalId: "not a location of this shop" } }, { status: 400 });
+  }
+  await saveSuggestionSettings(getDb(), shop.id, parsed.data);
+  return { saved: true as const };
+};
+
+export default function SuggestionsSettings() {
+  const { currency, locations, locationExternalId, settings, report } = useLoaderData<typeof loader>();
+  const result = useActionData<{ saved?: true; fieldErrors?: Record<string, string> }>();
+  const errors = result?.fieldErrors ?? {};
+  const navigation = useNavigation();
+  const [, setSearchParams] = useSearchParams();
+  const [enabled, setEnabled] = useState(settings.enabled ? "on" : "off");
+  const [maxSuggestions, setMaxSuggestions] = useState(String(settings.maxSuggestions));
+  const [tags, setTags] = useState(settings.excludedTags.join(", "));
+  const [products, setProducts] = useState(settings.excludedProductIds.join(", "));
+  const money = (minor: number) => formatMoney({ amountMinor: minor, currency });
+  const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
+
+  return (
+    <Page title="Suggestions" backAction={{ url: "/app" }}>
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <Form method="post" key={locationExternalId}>
+              <BlockStack gap="300">
+                {result?.saved && <Banner tone="success" title="Saved" />}
+                <Select
+                  label="Applies to"
+                  name="locationExternalId"
+                  options={[
+                    { label: "All locations (default)", value: "" },
+                    ...locations.map((l) => ({ label: l.name, value: l.externalId })),
+                  ]}
+                  value={locationExternalId}
+                  onChange={(value) => setSearchParams(value ? { location: value } : {})}
+                  error={errors.locationExternalId}
+                />
+                <Select
+                  label="Suggestions at the register"
+                  name="enabled"
+                  options={[
+                    { label: "On", value: "on" },
+                    { label: "Off (the register shows nothing for suggestions)", value: "off" },
+                  ]}
+                  value={enabled}
+                  onChange={setEnabled}
+                  error={errors.enabled}
+                />
+                <TextField
+                  label="How many suggestions"
+                  name="maxSuggestions"
+                  type="number"
+                  min={1}
+                  max={5}
+                  value={maxSuggestions}
+                  onChange={setMaxSuggestions}
+                  autoComplete="off"
+                  error={errors.maxSuggestions}
+                />
+                <TextField
+                  label="Never suggest products tagged"
+                  name="excludedTags"
+                  helpText="Comma-separated, e.g. alcohol, gift card"
+                  value={tags}
+                  onChange={setTags}
+                  autoComplete="off"
+                  error={errors.excludedTags}
+                />
+                <TextField
+                  label="Never suggest these product ids"
+                  name="excludedProductIds"
+                  helpText="Comma-separated numeric product ids"
+                  value={products}
+                  onChange={setProducts}
+                  autoComplete="off"
+                  error={errors.excludedProductIds}
+                />
+                <Button submit variant="primary" loading={navigation.state === "submitting"}>
+                  Save
+                </Button>
+              </BlockStack>
+            </Form>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Last 14 days: {report.totals.added} added of {report.totals.shown} shown (
+                {percent(report.totals.addedRate)}), {money(report.totals.attributedRevenueMinor)} attributed
+              </Text>
+              <Text as="p" tone="subdued">
+                Revenue is attributed when a suggested item sells at the same location within 30 minutes of being shown.
+              </Text>
+              <DataTable
+                columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
+                headings={["Day", "Shown", "Added", "Added rate", "Attributed revenue"]}
+                rows={report.days.map((day) => [
+                  day.day,
+                  day.shown,
+                  day.added,
+                  percent(day.addedRate),
+                  money(day.attributedRevenueMinor),
+                ])}
+              />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
