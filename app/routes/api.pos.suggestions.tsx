@@ -1,8 +1,8 @@
 /** POST /api/pos/suggestions — add-on suggestions for the register's cart (see shared/pos-contract.ts). */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { getDb } from "../db.server";
+import { authenticatePosPost } from "../pos-auth.server";
 import { apiError, parseJsonBody } from "../http.server";
-import { shopDomainFromSessionToken } from "../services/pos-status.server";
 import { suggestionsForCart } from "../services/suggestions.server";
 import { authenticate } from "../shopify.server";
 import { SuggestionsRequestSchema } from "../../shared/pos-contract.schema";
@@ -11,11 +11,9 @@ export const MAX_SUGGESTIONS_BODY_BYTES = 64 * 1024;
 const NO_STORE = { "Cache-Control": "no-store" };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { sessionToken, cors } = await authenticate.public.pos(request);
-  if (request.method !== "POST")
-    return cors(apiError(405, "method_not_allowed", "Use POST", { Allow: "POST, OPTIONS" }));
-  const shopDomain = shopDomainFromSessionToken(sessionToken);
-  if (!shopDomain) return cors(apiError(401, "invalid_token_destination", "The session token does not name a shop"));
+  const auth = await authenticatePosPost(request);
+  if (auth instanceof Response) return auth;
+  const { shopDomain, cors } = auth;
   let body;
   try {
     body = await parseJsonBody(request, SuggestionsRequestSchema, MAX_SUGGESTIONS_BODY_BYTES);

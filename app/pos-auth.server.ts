@@ -1,0 +1,19 @@
+/**
+ * What every POST /api/pos/* route does first: verify the POS session token through the Shopify
+ * library, refuse other methods, and take the shop from the token's `dest`. Returns the shop
+ * and the library's `cors` wrapper, or a ready error Response (already through `cors`).
+ */
+import { apiError } from "./http.server";
+import { shopDomainFromSessionToken } from "./services/pos-status.server";
+import { authenticate } from "./shopify.server";
+
+export async function authenticatePosPost(
+  request: Request,
+): Promise<{ shopDomain: string; cors: (response: Response) => Response } | Response> {
+  const { sessionToken, cors } = await authenticate.public.pos(request);
+  if (request.method !== "POST")
+    return cors(apiError(405, "method_not_allowed", "Use POST", { Allow: "POST, OPTIONS" }));
+  const shopDomain = shopDomainFromSessionToken(sessionToken);
+  if (!shopDomain) return cors(apiError(401, "invalid_token_destination", "The session token does not name a shop"));
+  return { shopDomain, cors };
+}
