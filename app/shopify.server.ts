@@ -1,4 +1,5 @@
 import "@shopify/shopify-app-remix/adapters/node";
+import { shopifyApi } from "@shopify/shopify-api";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { getDb } from "./db.server";
@@ -32,6 +33,22 @@ const shopify = shopifyApp({
     },
   },
 });
+
+/**
+ * Webhook verification without authenticate.webhook's offline-session load (ADR 0006): the same
+ * library `webhooks.validate` it calls, over the same credentials. Intake never calls the Admin
+ * API, and the session read (plus a possible token refresh over the network) tripled its cost.
+ */
+const webhookVerifier = shopifyApi({
+  apiKey: config.SHOPIFY_API_KEY,
+  apiSecretKey: config.SHOPIFY_API_SECRET,
+  apiVersion: API_VERSION,
+  scopes: config.SCOPES.split(","),
+  hostName: new URL(config.SHOPIFY_APP_URL).host,
+  isEmbeddedApp: true,
+  logger: { level: config.NODE_ENV === "test" ? LogSeverity.Warning : LogSeverity.Info },
+});
+export const validateWebhook = webhookVerifier.webhooks.validate;
 
 export default shopify;
 export const apiVersion = API_VERSION;

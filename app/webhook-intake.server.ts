@@ -1,19 +1,32 @@
 /**
  * What every webhook route does: cap the body, verify it with the Shopify library
- * (`authenticate.webhook`: bad HMAC → 401, missing headers → 400), check the topic matches
- * the route, record + enqueue, answer 200. Routes stay one line each.
+ * (`webhooks.validate`, as authenticate.webhook does: bad HMAC → 401, missing headers → 400;
+ * ADR 0006), check the topic matches the route, record + enqueue, answer 200. Routes stay one
+ * line each.
  */
-import { getDb } from "./db.server";
+import { getDb, getSqlDriver, isTransientDatabaseError, type Db, type SqlDriver } from "./db.server";
 import { BodyTooLargeError, readBodyWithLimit } from "./http.server";
-import { authenticate } from "./shopify.server";
+import { WebhookType, WebhookValidationErrorReason } from "@shopify/shopify-api";
+import { validateWebhook } from "./shopify.server";
 import {
+  createWebhookRecorder,
   libraryTopicName,
   recordUnparseableWebhook,
-  recordWebhook,
+  type WebhookRecorder,
   type WebhookTopic,
 } from "./services/webhooks.server";
 
 export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
+
+let current: { db: Db; sql: SqlDriver; recorder: WebhookRecorder } | undefined;
+
+/** The process's intake recorder (group commit), over the process's connections. */
+async function webhookRecorder(): Promise<WebhookRecorder> {
+  const db = getDb();
+  const sql = await getSqlDriver();
+  if (current?.db !== db || current.sql !== sql) current = { db, sql, recorder: createWebhookRecorder(db, sql) };
+  return current.recorder;
+}
 
 function problem(status: number, message: string): Response {
   return Response.json({ error: message }, { status });
@@ -28,36 +41,35 @@ export async function receiveWebhook(request: Request, topic: WebhookTopic): Pro
     if (error instanceof BodyTooLargeError) return problem(413, `body exceeds ${MAX_WEBHOOK_BYTES} bytes`);
     throw error;
   }
-  // authenticate.webhook reads the body itself, so it gets a fresh request with the same bytes.
-  const verifiable = new Request(request.url, { method: "POST", headers: request.headers, body: rawBody });
-  const headers = request.headers;
+  const check = await validateWebhook({ rawBody, rawRequest: request });
+  if (!check.valid) {
+    // The same answers authenticate.webhook gives, without saying which check failed.
+    return new Response(null, { status: check.reason === WebhookValidationErrorReason.InvalidHmac ? 401 : 400 });
+  }
+  if (check.webhookType !== WebhookType.Webhooks) return problem(400, "only Admin API webhooks are accepted here");
   const now = new Date();
-  let context: Awaited<ReturnType<typeof authenticate.webhook>>;
-  try {
-    context = await authenticate.webhook(verifiable);
-  } catch (error) {
-    if (error instanceof Response) return error;
-    if (error instanceof SyntaxError) {
-      // The library parses JSON only after the HMAC and headers checked out.
-      const shopDomain = headers.get("x-shopify-shop-domain") ?? "";
-      const eventId = headers.get("x-shopify-event-id") ?? headers.get("x-shopify-webhook-id") ?? "";
-      await recordUnparseableWebhook(
-        getDb(),
-        { shopDomain, topic, eventId },
-        rawBody,
-        `payload is not valid JSON: ${error.message}`,
-        now,
-      );
-      return new Response(null, { status: 200 });
-    }
-    throw error;
-  }
-  if (context.topic !== libraryTopicName(topic)) {
-    return problem(400, `topic ${String(context.topic)} was delivered to the ${topic} endpoint`);
-  }
   // X-Shopify-Event-Id identifies the event across retries; older deliveries lack it, and then
   // the webhook id (stable across Shopify's retries of one delivery) is the best key there is.
-  const eventId = context.eventId ?? context.webhookId;
-  await recordWebhook(getDb(), { shopDomain: context.shop, topic, eventId }, context.payload, now);
+  const delivery = { shopDomain: check.domain, topic, eventId: check.eventId ?? check.webhookId };
+  if (check.topic !== libraryTopicName(topic)) {
+    return problem(400, `topic ${check.topic} was delivered to the ${topic} endpoint`);
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(rawBody);
+  } catch (error) {
+    // Verified bytes that are not JSON: Shopify would only resend them, so keep them for the admin.
+    const reason = `payload is not valid JSON: ${(error as Error).message}`;
+    await recordUnparseableWebhook(getDb(), delivery, rawBody, reason, now);
+    return new Response(null, { status: 200 });
+  }
+  try {
+    const recorder = await webhookRecorder();
+    await recorder.record(delivery, payload, now);
+  } catch (error) {
+    // Nothing was written; Shopify retries a delivery that did not get a 2xx.
+    if (isTransientDatabaseError(error)) return problem(503, "the database is busy; deliver again later");
+    throw error;
+  }
   return new Response(null, { status: 200 });
 }

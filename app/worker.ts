@@ -3,7 +3,7 @@
  * on PostgreSQL several may run at once. Stops cleanly on SIGTERM/SIGINT; a kill -9 leaves the
  * current job's lease to expire, and the job is claimed again.
  */
-import { hostname } from "node:os";
+import { hostname, setPriority } from "node:os";
 import { getDb } from "./db.server";
 import { env } from "./env.server";
 import { allJobHandlers } from "./services/job-handlers.server";
@@ -13,9 +13,18 @@ const config = env();
 const controller = new AbortController();
 for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => controller.abort());
 
+// Background work yields the CPU to the web process, whose requests (webhook acks, the register)
+// are the ones someone waits for. WORKER_NICE=0 keeps normal priority.
+const nice = Math.min(19, Math.max(0, Number(process.env.WORKER_NICE ?? 10) || 0));
+try {
+  setPriority(nice);
+} catch {
+  // Not permitted in some containers: the worker still runs, at normal priority.
+}
+
 const workerId = `${hostname()}:${process.pid}`;
 const leaseMs = process.env.JOB_LEASE_MS ? Number(process.env.JOB_LEASE_MS) : undefined;
-console.log(`worker ${workerId} started`);
+console.log(`worker ${workerId} started (nice ${nice})`);
 await runWorkerLoop({
   db: getDb(),
   databaseUrl: config.DATABASE_URL,

@@ -7,6 +7,8 @@
  * SQLite has one writer at a time; a conditional update (status still 'pending') is its
  * equivalent of the row lock.
  */
+import { randomUUID } from "node:crypto";
+import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
 import { isPostgresUrl } from "../db.server";
 
@@ -39,18 +41,25 @@ export const DEFAULT_LEASE_MS = 60_000;
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
+/**
+ * The one way a pending job is written: a single INSERT with the id made here, so it runs the
+ * same through Prisma (enqueueJob, alone or in a transaction) and through the driver connection
+ * next to another write (webhook intake). Every DateTime column is given explicitly so both
+ * databases store the format Prisma itself writes.
+ */
+export function jobInsertSql(id: string, input: EnqueueInput, now: Date): Prisma.Sql {
+  const payload = JSON.stringify(input.payload);
+  const runAt = input.runAt ?? now;
+  const maxAttempts = input.maxAttempts ?? 8;
+  return Prisma.sql`
+    INSERT INTO "Job" ("id", "shopDomain", "type", "payload", "status", "attempts", "maxAttempts", "runAt", "createdAt")
+    VALUES (${id}, ${input.shopDomain}, ${input.type}, ${payload}, 'pending', 0, ${maxAttempts}, ${runAt}, ${now})`;
+}
+
 export async function enqueueJob(db: Db | Tx, input: EnqueueInput): Promise<string> {
-  const job = await db.job.create({
-    data: {
-      shopDomain: input.shopDomain,
-      type: input.type,
-      payload: JSON.stringify(input.payload),
-      runAt: input.runAt ?? new Date(),
-      maxAttempts: input.maxAttempts ?? 8,
-    },
-    select: { id: true },
-  });
-  return job.id;
+  const id = randomUUID();
+  await db.$executeRaw(jobInsertSql(id, input, new Date()));
+  return id;
 }
 
 /** Job kept dead from the start: a payload that will never process, kept for the admin to see. */

@@ -4,7 +4,7 @@
  * answer is recorded as "shown" so added/dismissed events and order revenue can be attributed.
  */
 import { randomUUID } from "node:crypto";
-import type { Db } from "../db.server";
+import { isUniqueViolation, type Db } from "../db.server";
 import {
   deserializeModel,
   recommend,
@@ -421,7 +421,7 @@ export async function recordSuggestionEvent(db: Db, shopDomain: string, event: S
     });
   } catch (error) {
     // Two copies of the same POST racing each other: the unique key keeps one.
-    if ((error as { code?: string }).code === "P2002") return { recorded: true, created: false };
+    if (isUniqueViolation(error)) return { recorded: true, created: false };
     throw error;
   }
   return { recorded: true, created: true };

@@ -3,7 +3,7 @@
  * dead-letter it. PayloadError (a payload that will never parse) dead-letters at once;
  * any other failure retries with backoff until maxAttempts.
  */
-import type { Db } from "../db.server";
+import { isTransientDatabaseError, isUniqueViolation, type Db } from "../db.server";
 import { PayloadError } from "../platforms/shopify/normalize";
 import { claimNextJob, completeJob, failJob, type JobRecord } from "./jobs.server";
 import { processWebhook, WEBHOOK_JOB_PREFIX, WEBHOOK_TOPICS, type WebhookTopic } from "./webhooks.server";
@@ -75,7 +75,7 @@ export async function runNextJob(options: WorkerOptions): Promise<{ job: JobReco
       // attempt and waiting out the backoff (bounded; then it fails like any other error).
       const retryNow =
         (isTransientDatabaseError(error) && busyRetries < MAX_BUSY_RETRIES) ||
-        (isUniqueRace(error) && busyRetries < MAX_UNIQUE_RACE_RETRIES);
+        (isUniqueViolation(error) && busyRetries < MAX_UNIQUE_RACE_RETRIES);
       if (retryNow) {
         await sleep(busyBackoffMs(busyRetries));
         continue;
@@ -99,33 +99,6 @@ function busyBackoffMs(retry: number): number {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * A database error that says nothing about the job and goes away on its own: SQLite's
- * "database is locked" (one writer at a time: a deferred transaction that read first cannot
- * upgrade while another process writes, and SQLite fails it at once rather than wait), and
- * PostgreSQL serialization failures and deadlocks (Prisma P2034). The failed transaction was
- * rolled back, and handlers are idempotent (the queue is at-least-once), so running it again is safe.
- */
-export function isTransientDatabaseError(error: unknown): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const { code, message, meta } = error as { code?: unknown; message?: unknown; meta?: unknown };
-  if (code === "P2034") return true;
-  const cause = (meta as { driverAdapterError?: { cause?: { originalCode?: unknown; kind?: unknown } } } | undefined)
-    ?.driverAdapterError?.cause;
-  const original = typeof cause?.originalCode === "string" ? cause.originalCode : "";
-  if (/^SQLITE_(BUSY|LOCKED)/.test(original) || original === "40001" || original === "40P01") return true;
-  return typeof message === "string" && /database is locked|database table is locked|SQLITE_BUSY/.test(message);
-}
-
-/**
- * Prisma's upsert reads, then inserts: when two workers create the same row at once (the first
- * orders of a new shop, the same customer on two orders), the loser gets a unique-constraint
- * violation (P2002). Running the handler again finds the row and updates it.
- */
-function isUniqueRace(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
 }
 
 export interface LoopOptions extends WorkerOptions {

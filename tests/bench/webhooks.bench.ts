@@ -26,8 +26,8 @@
  * delete the temp dir with the database and process logs), BENCH_PORT (0: a free port),
  * BENCH_PROFILE (1: V8 CPU profiles of the server and worker in <temp dir>/profiles, kept),
  * BENCH_WORKER ("during", the real case; "after": start the worker once the load stopped, to
- * measure intake alone), BENCH_WORKER_NICE (0: the worker's scheduling priority; 10 runs it as
- * background work, so the OS gives the web process the CPU first).
+ * measure intake alone), BENCH_WORKER_NICE (the worker's WORKER_NICE; unset keeps the worker's own
+ * default of 10, background work the OS schedules after the web process).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
@@ -71,7 +71,7 @@ const config = {
   keep: process.env.BENCH_KEEP === "1" || process.env.BENCH_PROFILE === "1",
   profile: process.env.BENCH_PROFILE === "1",
   workerDuringLoad: process.env.BENCH_WORKER !== "after",
-  workerNice: Math.min(19, Math.floor(numberEnv("BENCH_WORKER_NICE", 0))),
+  workerNice: process.env.BENCH_WORKER_NICE,
   port: Math.floor(numberEnv("BENCH_PORT", 0)),
 };
 
@@ -505,6 +505,7 @@ async function run(dir: string): Promise<number> {
     MANAGER_PIN_PEPPER: "demo-pepper-not-for-production-0000",
     DATABASE_URL: databaseUrl,
     WORKER_IDLE_MS: "50",
+    ...(config.workerNice !== undefined ? { WORKER_NICE: config.workerNice } : {}),
   };
 
   console.log(
@@ -523,7 +524,7 @@ async function run(dir: string): Promise<number> {
       `warm-up ${phases.warmup.length}; target phase ${phases.target.length} at ` +
       `${config.rate > 0 ? `${config.rate}/s` : "full speed"} (<= ${config.maxSeconds} s); ` +
       `saturation ${config.saturationSeconds > 0 ? `<= ${config.saturationSeconds} s` : "skipped"}` +
-      (config.workerNice ? `; worker at nice ${config.workerNice}` : ""),
+      (config.workerNice !== undefined ? `; WORKER_NICE=${config.workerNice}` : ""),
   );
 
   const profile = config.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.join(dir, "profiles")}`] : [];
@@ -532,7 +533,6 @@ async function run(dir: string): Promise<number> {
   const startWorker = async () => {
     const started = startProcess("worker", [...profile, "--import", "tsx", "app/worker.ts"], env, dir);
     await waitForOutput(started, /worker .* started/, 30_000);
-    if (config.workerNice && started.child.pid) os.setPriority(started.child.pid, config.workerNice);
     return started;
   };
   let worker = config.workerDuringLoad ? await startWorker() : undefined;

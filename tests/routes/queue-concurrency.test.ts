@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { getDb } from "../../app/db.server";
+import { getDb, getSqlDriver } from "../../app/db.server";
 import { recordWebhook } from "../../app/services/webhooks.server";
 import { killAllChildren, spawnTs, waitFor, type Child } from "../support/processes";
 import { restOrderPayload, TEST_SHOP } from "../support/webhooks";
@@ -81,6 +81,7 @@ describe("several worker processes on one queue", () => {
         orderIds.push(String(payload.id));
         const outcome = await recordWebhook(
           db,
+          await getSqlDriver(),
           { shopDomain: TEST_SHOP, topic: "orders/create", eventId: `evt-concurrency-${index}` },
           payload,
           new Date(),

@@ -1,5 +1,6 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { getDb } from "../../app/db.server";
+import { getDb, isPostgresUrl } from "../../app/db.server";
 import { action as ordersCreate } from "../../app/routes/webhooks.orders.create";
 import { action as ordersUpdated } from "../../app/routes/webhooks.orders.updated";
 import { action as refundsCreate } from "../../app/routes/webhooks.refunds.create";
@@ -81,6 +82,71 @@ describe("webhook intake", () => {
     await drainQueue();
     expect(await db.order.count({ where: { externalId: String(payload.id) } })).toBe(1);
   });
+
+  it("records ten different events arriving at once, each with its own job (one group commit)", async () => {
+    const payloads = Array.from({ length: 10 }, () => restOrderPayload());
+    const responses = await Promise.all(
+      payloads.map((payload, index) =>
+        ordersCreate(args(webhookRequest("orders/create", payload, { eventId: `evt-group-${index}` }))),
+      ),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array(10).fill(200));
+    const events = await db.webhookEvent.findMany({ where: { eventId: { startsWith: "evt-group-" } } });
+    expect(events).toHaveLength(10);
+    const jobs = await db.job.findMany({ where: { id: { in: events.map((event) => event.jobId!) } } });
+    expect(jobs.map((job) => JSON.parse(job.payload).id).sort()).toEqual(payloads.map((payload) => payload.id).sort());
+    await drainQueue();
+    expect(await db.order.count({ where: { externalId: { in: payloads.map((payload) => String(payload.id)) } } })).toBe(
+      10,
+    );
+  });
+
+  // Another process holding SQLite's write lock (the worker, mid-transaction).
+  const sqliteOnly = isPostgresUrl(process.env.DATABASE_URL ?? "") ? it.skip : it;
+  const holdWriteLock = (ms: number) => {
+    const other = new Database(process.env.DATABASE_URL!.replace(/^file:/, ""));
+    other.exec("BEGIN IMMEDIATE");
+    return new Promise<void>((resolve) =>
+      setTimeout(() => {
+        other.exec("ROLLBACK");
+        other.close();
+        resolve();
+      }, ms),
+    );
+  };
+
+  sqliteOnly("waits out a short write lock held by another process without blocking, then acknowledges", async () => {
+    const payload = restOrderPayload();
+    const released = holdWriteLock(300);
+    const started = performance.now();
+    const response = await ordersCreate(args(webhookRequest("orders/create", payload, { eventId: "evt-busy-short" })));
+    await released;
+    expect(response.status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    expect(await db.webhookEvent.count({ where: { eventId: "evt-busy-short" } })).toBe(1);
+    expect(await db.job.count({ where: { payload: { contains: String(payload.id) } } })).toBe(1);
+    expect(await drainQueue()).toEqual(["done"]);
+  });
+
+  sqliteOnly(
+    "answers 503 and writes nothing when the database stays locked past the retry budget",
+    async () => {
+      const payload = restOrderPayload();
+      const released = holdWriteLock(5_600);
+      const response = await ordersCreate(args(webhookRequest("orders/create", payload, { eventId: "evt-busy-long" })));
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ error: expect.stringMatching(/database is busy/) });
+      await released;
+      expect(await db.webhookEvent.count({ where: { eventId: "evt-busy-long" } })).toBe(0);
+      expect(await db.job.count({ where: { payload: { contains: String(payload.id) } } })).toBe(0);
+      // Shopify's retry of the same event then goes through.
+      const retried = await ordersCreate(args(webhookRequest("orders/create", payload, { eventId: "evt-busy-long" })));
+      expect(retried.status).toBe(200);
+      expect(await db.webhookEvent.count({ where: { eventId: "evt-busy-long" } })).toBe(1);
+      expect(await drainQueue()).toEqual(["done"]);
+    },
+    15_000,
+  );
 
   it("refuses a bad HMAC with 401 and stores nothing", async () => {
     const before = await db.webhookEvent.count();

@@ -45,7 +45,7 @@ function parseReport(line: string) {
 
 async function startWorker(): Promise<Child> {
   const worker = spawnTs("worker", "app/worker.ts", { JOB_LEASE_MS: String(LEASE_MS), WORKER_IDLE_MS: "50" });
-  await worker.waitForLine(/^worker .* started$/, PROCESS_START_MS);
+  await worker.waitForLine(/^worker .* started/, PROCESS_START_MS);
   return worker;
 }
 

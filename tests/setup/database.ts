@@ -39,7 +39,10 @@ if (serverUrl && /^postgres(ql)?:\/\//.test(serverUrl)) {
 
 afterAll(async () => {
   const client = globalThis.__registerCopilotDb;
+  const sqlDriver = globalThis.__registerCopilotSqlDriver;
   globalThis.__registerCopilotDb = undefined;
+  globalThis.__registerCopilotSqlDriver = undefined;
   await client?.$disconnect();
+  await (await sqlDriver)?.dispose();
   await cleanup();
 });
