@@ -18,7 +18,9 @@ const remix = createRequestHandler({ build, mode: process.env.NODE_ENV ?? "produ
 // Webhooks go straight to Remix: no static-file lookup, no compression, and no body parsers
 // (the HMAC is over the raw bytes). Shopify waits on these; every skipped step is latency.
 app.post("/webhooks/*", remix);
-app.use(compression());
+// The register's API answers are a few hundred bytes to a few KB, read on the store's network:
+// gzip would cost more CPU per request than it saves in transfer.
+app.use(compression({ filter: (req, res) => !req.path.startsWith("/api/") && compression.filter(req, res) }));
 app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
 app.all("*", remix);

@@ -102,6 +102,50 @@ async function sqlTransactionOnce<T>(driver: SqlDriver, work: (run: SqlRun) => P
   }
 }
 
+/** Most items one group-commit transaction takes; the rest wait for the next. */
+const MAX_GROUP_COMMIT = 256;
+
+/**
+ * Group commit on the driver connection: an item is written at once when nothing is being
+ * written, and otherwise joins the batch that goes next, so one transaction (and, on SQLite, one
+ * wait for another process's write lock) serves every item that arrived meanwhile. `write` gets
+ * the batch and returns one result per item, in order; each caller's promise settles only after
+ * its batch committed, and a failed batch (nothing written) rejects every caller in it.
+ */
+export function createGroupCommit<Item, Result>(
+  driver: SqlDriver,
+  write: (run: SqlRun, items: Item[]) => Promise<Result[]>,
+): (item: Item) => Promise<Result> {
+  let waiting: { item: Item; settle: (result: Promise<Result>) => void }[] = [];
+  let writing = false;
+
+  async function writeWaiting() {
+    writing = true;
+    try {
+      while (waiting.length) {
+        const batch = waiting.slice(0, MAX_GROUP_COMMIT);
+        waiting = waiting.slice(batch.length);
+        const results = withSqlTransaction(driver, (run) =>
+          write(
+            run,
+            batch.map((entry) => entry.item),
+          ),
+        );
+        batch.forEach((entry, index) => entry.settle(results.then((all) => all[index]!)));
+        await results.catch(() => undefined);
+      }
+    } finally {
+      writing = false;
+    }
+  }
+
+  return (item) =>
+    new Promise<Result>((resolve) => {
+      waiting.push({ item, settle: resolve });
+      if (!writing) void writeWaiting();
+    });
+}
+
 type DriverErrorCause = { kind?: unknown; originalCode?: unknown };
 
 /** The driver adapter's error description, from a Prisma raw-query error or the driver error itself. */

@@ -8,6 +8,14 @@ import { env } from "./env.server";
 export const API_VERSION = ApiVersion.July26;
 
 const config = env();
+const LOG_LEVELS = {
+  error: LogSeverity.Error,
+  warning: LogSeverity.Warning,
+  info: LogSeverity.Info,
+  debug: LogSeverity.Debug,
+} as const;
+// Development shows each authenticated request; elsewhere that is per-request noise and CPU.
+const logLevel = LOG_LEVELS[config.SHOPIFY_LOG_LEVEL ?? (config.NODE_ENV === "development" ? "info" : "warning")];
 
 // Webhook subscriptions live in shopify.app.toml (app-specific webhooks), so none are
 // registered here; the topic routes under app/routes/webhooks.* receive them.
@@ -20,7 +28,7 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new PrismaSessionStorage(getDb()),
   distribution: AppDistribution.AppStore,
-  logger: { level: config.NODE_ENV === "test" ? LogSeverity.Warning : LogSeverity.Info },
+  logger: { level: logLevel },
   future: {
     unstable_newEmbeddedAuthStrategy: true,
     expiringOfflineAccessTokens: true,
@@ -46,7 +54,7 @@ const webhookVerifier = shopifyApi({
   scopes: config.SCOPES.split(","),
   hostName: new URL(config.SHOPIFY_APP_URL).host,
   isEmbeddedApp: true,
-  logger: { level: config.NODE_ENV === "test" ? LogSeverity.Warning : LogSeverity.Info },
+  logger: { level: logLevel },
 });
 export const validateWebhook = webhookVerifier.webhooks.validate;
 

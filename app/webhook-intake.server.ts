@@ -4,29 +4,18 @@
  * ADR 0006), check the topic matches the route, record + enqueue, answer 200. Routes stay one
  * line each.
  */
-import { getDb, getSqlDriver, isTransientDatabaseError, type Db, type SqlDriver } from "./db.server";
+import { getDb, getSqlDriver, isTransientDatabaseError } from "./db.server";
 import { BodyTooLargeError, readBodyWithLimit } from "./http.server";
 import { WebhookType, WebhookValidationErrorReason } from "@shopify/shopify-api";
 import { validateWebhook } from "./shopify.server";
 import {
-  createWebhookRecorder,
   libraryTopicName,
   recordUnparseableWebhook,
-  type WebhookRecorder,
+  recordWebhook,
   type WebhookTopic,
 } from "./services/webhooks.server";
 
 export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
-
-let current: { db: Db; sql: SqlDriver; recorder: WebhookRecorder } | undefined;
-
-/** The process's intake recorder (group commit), over the process's connections. */
-async function webhookRecorder(): Promise<WebhookRecorder> {
-  const db = getDb();
-  const sql = await getSqlDriver();
-  if (current?.db !== db || current.sql !== sql) current = { db, sql, recorder: createWebhookRecorder(db, sql) };
-  return current.recorder;
-}
 
 function problem(status: number, message: string): Response {
   return Response.json({ error: message }, { status });
@@ -64,8 +53,7 @@ export async function receiveWebhook(request: Request, topic: WebhookTopic): Pro
     return new Response(null, { status: 200 });
   }
   try {
-    const recorder = await webhookRecorder();
-    await recorder.record(delivery, payload, now);
+    await recordWebhook(getDb(), await getSqlDriver(), delivery, payload, now);
   } catch (error) {
     // Nothing was written; Shopify retries a delivery that did not get a 2xx.
     if (isTransientDatabaseError(error)) return problem(503, "the database is busy; deliver again later");

@@ -1,6 +1,7 @@
 /** POST /api/pos/suggestions — add-on suggestions for the register's cart (see shared/pos-contract.ts). */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { getDb } from "../db.server";
+import { getDb, getSqlDriver } from "../db.server";
+import { env } from "../env.server";
 import { authenticatePosPost } from "../pos-auth.server";
 import { apiError, parseJsonBody } from "../http.server";
 import { suggestionsForCart } from "../services/suggestions.server";
@@ -21,7 +22,14 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     if (error instanceof Response) return cors(error);
     throw error;
   }
-  const answer = await suggestionsForCart({ db: getDb(), shopDomain, request: body, now: new Date() });
+  const answer = await suggestionsForCart({
+    db: getDb(),
+    sql: await getSqlDriver(),
+    shopDomain,
+    request: body,
+    now: new Date(),
+    refreshMs: env().SERVING_REFRESH_MS,
+  });
   return cors(Response.json(answer, { headers: NO_STORE }));
 };
 

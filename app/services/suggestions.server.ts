@@ -4,17 +4,9 @@
  * answer is recorded as "shown" so added/dismissed events and order revenue can be attributed.
  */
 import { randomUUID } from "node:crypto";
-import { isUniqueViolation, type Db } from "../db.server";
-import {
-  deserializeModel,
-  recommend,
-  serializeModel,
-  trainModel,
-  updateModel,
-  type Basket,
-  type RecommendationModel,
-  type Suggestion,
-} from "../../shared/recommendations";
+import { Prisma } from "@prisma/client";
+import { createGroupCommit, isUniqueViolation, type Db, type SqlDriver, type SqlRun } from "../db.server";
+import { recommend, serializeModel, trainModel, type Suggestion } from "../../shared/recommendations";
 import { externalId } from "../../shared/ids";
 import { formatMinorUnits } from "../../shared/money";
 import type {
@@ -24,6 +16,18 @@ import type {
   SuggestionsResponse,
 } from "../../shared/pos-contract";
 import { enqueueJob } from "./jobs.server";
+import {
+  basketsForShop,
+  DEFAULT_SUGGESTION_SETTINGS,
+  markShopSnapshotStale,
+  settingsAt,
+  settingsFromRow,
+  shopSnapshot,
+  stockKey,
+  type EffectiveSuggestionSettings,
+  type ShopSnapshot,
+  type SnapshotProduct,
+} from "./shop-snapshot.server";
 
 export const RECS_JOB = { train: "recs:train" } as const;
 /** A shown suggestion earns an order's revenue when its variant sells there within this window. */
@@ -32,20 +36,6 @@ export const ATTRIBUTION_WINDOW_MS = 30 * 60 * 1000;
 export class SuggestionNotShownError extends Error {}
 
 // ---------- settings ----------
-
-export interface EffectiveSuggestionSettings {
-  enabled: boolean;
-  maxSuggestions: number;
-  excludedTags: string[];
-  excludedProductIds: string[];
-}
-
-const DEFAULT_SETTINGS: EffectiveSuggestionSettings = {
-  enabled: true,
-  maxSuggestions: 3,
-  excludedTags: [],
-  excludedProductIds: [],
-};
 
 /** The shop default ("" row) overridden by the location's row, when either exists. */
 export async function suggestionSettingsFor(
@@ -58,92 +48,10 @@ export async function suggestionSettingsFor(
   });
   const row =
     rows.find((r) => r.locationExternalId === locationExternalId) ?? rows.find((r) => r.locationExternalId === "");
-  if (!row) return DEFAULT_SETTINGS;
-  return {
-    enabled: row.enabled,
-    maxSuggestions: row.maxSuggestions,
-    excludedTags: JSON.parse(row.excludedTags) as string[],
-    excludedProductIds: JSON.parse(row.excludedProductIds) as string[],
-  };
+  return row ? settingsFromRow(row) : DEFAULT_SUGGESTION_SETTINGS;
 }
 
 // ---------- model storage ----------
-
-interface CachedModel {
-  rowId: string;
-  model: RecommendationModel;
-  version: string;
-  /** Orders processed after this time are not in the model yet. */
-  learnedUntil: Date;
-  caughtUpAt: number;
-}
-const modelCache = new Map<string, CachedModel>();
-/** How often a serving process folds new orders into its copy of the model. */
-export const CATCH_UP_INTERVAL_MS = 30_000;
-
-/**
- * The shop's newest model, deserialized once per stored row (per process), kept current without
- * a retrain: orders that arrived since are folded in incrementally (updateModel) at most every
- * CATCH_UP_INTERVAL_MS. The periodic rebuild (recs:train) replaces the row.
- */
-export async function currentModel(db: Db, shopId: string, now = new Date()) {
-  const latest = await db.recommendationModel.findFirst({
-    where: { shopId },
-    orderBy: { trainedAt: "desc" },
-    select: { id: true },
-  });
-  if (!latest) return null;
-  let entry = modelCache.get(shopId);
-  if (entry?.rowId !== latest.id) {
-    const row = await db.recommendationModel.findUniqueOrThrow({ where: { id: latest.id } });
-    entry = {
-      rowId: row.id,
-      model: deserializeModel(JSON.parse(row.data)),
-      version: `${row.version}@${row.id}`,
-      learnedUntil: row.trainedAt,
-      caughtUpAt: 0,
-    };
-    modelCache.set(shopId, entry);
-  }
-  if (now.getTime() - entry.caughtUpAt >= CATCH_UP_INTERVAL_MS) {
-    const fresh = await basketsForShop(db, shopId, entry.learnedUntil);
-    for (const basket of fresh) {
-      updateModel(entry.model, basket);
-      if (basket.time && basket.time > entry.learnedUntil.getTime()) entry.learnedUntil = new Date(basket.time);
-    }
-    entry.caughtUpAt = now.getTime();
-  }
-  return entry;
-}
-
-/** Baskets of product ids from the shop's stored orders (the backfill, the seed, every webhook). */
-export async function basketsForShop(db: Db, shopId: string, since?: Date): Promise<Basket[]> {
-  const baskets: Basket[] = [];
-  const pageSize = 5_000;
-  let cursor: string | undefined;
-  // Paged by id so a million-line history never sits in one query result.
-  for (let page = 0; page < 100_000; page++) {
-    const orders = await db.order.findMany({
-      where: { shopId, cancelledAt: null, ...(since ? { processedAt: { gt: since } } : {}) },
-      orderBy: { id: "asc" },
-      take: pageSize,
-      ...(cursor ? { skip: 1, cursor: { id: cursor } } : {}),
-      select: {
-        id: true,
-        processedAt: true,
-        locationExternalId: true,
-        lineItems: { select: { productExternalId: true } },
-      },
-    });
-    for (const order of orders) {
-      const items = order.lineItems.map((line) => line.productExternalId).filter((id): id is string => !!id);
-      if (items.length) baskets.push({ items, location: order.locationExternalId, time: order.processedAt.getTime() });
-    }
-    if (orders.length < pageSize) break;
-    cursor = orders[orders.length - 1]!.id;
-  }
-  return baskets;
-}
 
 /** Full rebuild: train on the stored history and store the model as the shop's current one. */
 export async function trainShopModel(db: Db, shopId: string, now: Date) {
@@ -209,63 +117,34 @@ function normalizedIds(values: Array<string | number | null | undefined>): strin
 }
 
 /**
- * Of the proposed products, those that may be suggested here, with the variant to add: active,
- * not deleted, not excluded, and (when the location is known) a variant in stock there.
+ * The product as it may be suggested here, with the variant to add, or null: active, not
+ * deleted, not excluded by id or tag, and (when the location is known) a variant in stock there —
+ * the one with the most units.
  */
-async function sellableProducts(
-  db: Db,
-  shopId: string,
-  productIds: string[],
+function forSaleHere(
+  snapshot: ShopSnapshot,
+  product: SnapshotProduct | undefined,
   location: string | null,
-  settings: EffectiveSuggestionSettings,
-): Promise<Map<string, ProductForSale>> {
-  const products = await db.product.findMany({
-    where: {
-      shopId,
-      externalId: { in: productIds.filter((id) => !settings.excludedProductIds.includes(id)) },
-      status: "active",
-      deletedAt: null,
-    },
-    select: {
-      externalId: true,
-      title: true,
-      tags: true,
-      variants: { select: { externalId: true, priceMinor: true, inventoryItemId: true } },
-    },
-  });
-  const inventoryItems = products
-    .flatMap((p) => p.variants.map((v) => v.inventoryItemId))
-    .filter((id): id is string => !!id);
-  const levels = location
-    ? await db.inventoryLevel.findMany({
-        where: { shopId, locationExternalId: location, inventoryItemId: { in: inventoryItems } },
-        select: { inventoryItemId: true, available: true },
-      })
-    : [];
-  const stock = new Map(levels.map((level) => [level.inventoryItemId, level.available]));
-  const sellable = new Map<string, ProductForSale>();
-  for (const product of products) {
-    const tags = JSON.parse(product.tags) as string[];
-    if (tags.some((tag) => settings.excludedTags.some((excluded) => excluded.toLowerCase() === tag.toLowerCase())))
-      continue;
-    const candidates = product.variants
-      .map((variant) => ({
-        variant,
-        available: variant.inventoryItemId ? (stock.get(variant.inventoryItemId) ?? 0) : 0,
-      }))
-      .filter(({ available }) => !location || available > 0)
-      .sort((a, b) => b.available - a.available);
-    const chosen = candidates[0];
-    if (!chosen) continue;
-    sellable.set(product.externalId, {
-      productId: product.externalId,
-      title: product.title,
-      variantId: chosen.variant.externalId,
-      priceMinor: chosen.variant.priceMinor,
-      available: location ? chosen.available : null,
-    });
+  excludedProductIds: Set<string>,
+  excludedTags: Set<string>,
+): ProductForSale | null {
+  if (!product?.forSale || excludedProductIds.has(product.productId)) return null;
+  if (product.tagsLower.some((tag) => excludedTags.has(tag))) return null;
+  let best: { variantId: string; priceMinor: number; available: number } | null = null;
+  for (const variant of product.variants) {
+    const available =
+      location && variant.inventoryItemId ? (snapshot.stock.get(stockKey(location, variant.inventoryItemId)) ?? 0) : 0;
+    if (location && available <= 0) continue;
+    if (!best || available > best.available) best = { ...variant, available };
   }
-  return sellable;
+  if (!best) return null;
+  return {
+    productId: product.productId,
+    title: product.title,
+    variantId: best.variantId,
+    priceMinor: best.priceMinor,
+    available: location ? best.available : null,
+  };
 }
 
 function reasonFor(suggestion: Suggestion, titles: Map<string, string>): string {
@@ -282,109 +161,131 @@ function reasonFor(suggestion: Suggestion, titles: Map<string, string>): string 
 
 export interface SuggestionsInput {
   db: Db;
+  /** The driver connection the shown events are group-committed on. */
+  sql: SqlDriver;
   shopDomain: string;
   request: SuggestionsRequest;
   now: Date;
   newRequestId?: () => string;
+  /** How stale the in-memory view of the shop may get before a request refreshes it. */
+  refreshMs: number;
 }
 
+/**
+ * Suggestions for a register's cart, answered from the shop's in-memory view (shop-snapshot);
+ * the only database work on the way is recording what was shown.
+ */
 export async function suggestionsForCart({
   db,
+  sql,
   shopDomain,
   request,
   now,
   newRequestId = randomUUID,
+  refreshMs,
 }: SuggestionsInput): Promise<SuggestionsResponse> {
   const requestId = newRequestId();
-  const shop = await db.shop.findUnique({
-    where: { platform_domain: { platform: "shopify", domain: shopDomain } },
-    select: { id: true, currency: true },
-  });
-  if (!shop) return { requestId, modelVersion: null, enabled: true, suggestions: [] };
+  const snapshot = await shopSnapshot(db, shopDomain, now, refreshMs);
+  if (!snapshot) return { requestId, modelVersion: null, enabled: true, suggestions: [] };
   const location = request.locationId != null ? externalId(request.locationId) : null;
-  const settings = await suggestionSettingsFor(db, shop.id, location);
+  const settings = settingsAt(snapshot, location);
   if (!settings.enabled) return { requestId, modelVersion: null, enabled: false, suggestions: [] };
-  const entry = await currentModel(db, shop.id, now);
+  const entry = snapshot.model;
   if (!entry) {
     await enqueueModelTraining(db, shopDomain, now);
     return { requestId, modelVersion: null, enabled: true, suggestions: [] };
   }
 
   // The cart in product ids: given ones, else looked up from the variants (unknown ids ignored).
-  const variantIds = normalizedIds(request.cart.lineItems.map((line) => line.variantId));
-  const variants = await db.variant.findMany({
-    where: { shopId: shop.id, externalId: { in: variantIds } },
-    select: { product: { select: { externalId: true, title: true } } },
-  });
   const cart = [
     ...new Set([
       ...normalizedIds(request.cart.lineItems.map((line) => line.productId)),
-      ...variants.map((variant) => variant.product.externalId),
+      ...normalizedIds(request.cart.lineItems.map((line) => line.variantId)).flatMap((variantId) => {
+        const productId = snapshot.productOfVariant.get(variantId);
+        return productId ? [productId] : [];
+      }),
     ]),
   ];
   const k = Math.min(request.limit ?? settings.maxSuggestions, 5);
-
-  // Ask for more than k, keep what can be sold here; a few bounded rounds if the filter ate them.
-  const rejected = new Set<string>();
-  const chosen: Array<{ suggestion: Suggestion; product: ProductForSale }> = [];
-  for (let round = 0; round < 3 && chosen.length < k; round++) {
-    const proposals = recommend(entry.model, {
-      cart,
-      k: (k - chosen.length) * 4 + 4,
-      location,
-      isEligible: (productId) => !rejected.has(productId) && !chosen.some((c) => c.product.productId === productId),
-    });
-    if (!proposals.length) break;
-    const sellable = await sellableProducts(
-      db,
-      shop.id,
-      proposals.map((p) => p.productId),
-      location,
-      settings,
-    );
-    for (const suggestion of proposals) {
-      const product = sellable.get(suggestion.productId);
-      if (!product) rejected.add(suggestion.productId);
-      else if (chosen.length < k) chosen.push({ suggestion, product });
+  const excludedProductIds = new Set(settings.excludedProductIds);
+  const excludedTags = new Set(settings.excludedTags.map((tag) => tag.toLowerCase()));
+  const sellable = new Map<string, ProductForSale | null>();
+  const sellableHere = (productId: string) => {
+    if (!sellable.has(productId)) {
+      const product = snapshot.products.get(productId);
+      sellable.set(productId, forSaleHere(snapshot, product, location, excludedProductIds, excludedTags));
     }
-  }
+    return sellable.get(productId)!;
+  };
+  const chosen = recommend(entry.model, {
+    cart,
+    k,
+    location,
+    isEligible: (productId) => sellableHere(productId) !== null,
+  }).map((suggestion) => ({ suggestion, product: sellableHere(suggestion.productId)! }));
 
-  const anchorIds = chosen.flatMap(({ suggestion }) =>
-    suggestion.explanation.kind === "bought_together" ? [suggestion.explanation.anchorProductId] : [],
-  );
-  const anchors = await db.product.findMany({
-    where: { shopId: shop.id, externalId: { in: anchorIds } },
-    select: { externalId: true, title: true },
-  });
-  const titles = new Map(anchors.map((anchor) => [anchor.externalId, anchor.title]));
+  const titles = new Map<string, string>();
+  for (const { suggestion } of chosen) {
+    if (suggestion.explanation.kind !== "bought_together") continue;
+    const anchor = snapshot.products.get(suggestion.explanation.anchorProductId);
+    if (anchor) titles.set(anchor.productId, anchor.title);
+  }
   const suggestions: SuggestionItem[] = chosen.map(({ suggestion, product }) => ({
     productId: product.productId,
     variantId: product.variantId,
     title: product.title,
-    price: formatMinorUnits(product.priceMinor, shop.currency),
-    currency: shop.currency,
+    price: formatMinorUnits(product.priceMinor, snapshot.currency),
+    currency: snapshot.currency,
     reason: reasonFor(suggestion, titles),
     confidence: Math.round(suggestion.confidence * 1000) / 1000,
     inStock: product.available === null ? true : product.available > 0,
   }));
 
   if (chosen.length && request.record !== false) {
-    await db.suggestionEvent.createMany({
-      data: chosen.map(({ product }) => ({
-        shopId: shop.id,
-        requestId,
-        kind: "shown",
-        productExternalId: product.productId,
-        variantExternalId: product.variantId,
-        locationExternalId: location,
-        priceMinor: product.priceMinor,
-        currency: shop.currency,
-        modelVersion: entry.version,
-        createdAt: now,
-      })),
+    await recordShown(sql, {
+      shopId: snapshot.shopId,
+      requestId,
+      location,
+      currency: snapshot.currency,
+      modelVersion: entry.version,
+      products: chosen.map(({ product }) => product),
+      now,
     });
   }
   return { requestId, modelVersion: entry.version, enabled: true, suggestions };
+}
+
+interface ShownSuggestions {
+  shopId: string;
+  requestId: string;
+  location: string | null;
+  currency: string;
+  modelVersion: string;
+  products: ProductForSale[];
+  now: Date;
+}
+
+const shownWriters = new WeakMap<SqlDriver, (shown: ShownSuggestions) => Promise<void>>();
+
+/** "shown" rows for one answer, group-committed with other registers' answers on the way. */
+function recordShown(sql: SqlDriver, shown: ShownSuggestions): Promise<void> {
+  let write = shownWriters.get(sql);
+  if (!write) shownWriters.set(sql, (write = createGroupCommit(sql, writeShownBatch)));
+  return write(shown);
+}
+
+async function writeShownBatch(run: SqlRun, batch: ShownSuggestions[]): Promise<void[]> {
+  for (const shown of batch) {
+    for (const product of shown.products) {
+      await run(Prisma.sql`
+        INSERT INTO "SuggestionEvent" ("id", "shopId", "requestId", "kind", "productExternalId", "variantExternalId",
+          "locationExternalId", "priceMinor", "currency", "modelVersion", "createdAt")
+        VALUES (${randomUUID()}, ${shown.shopId}, ${shown.requestId}, 'shown', ${product.productId}, ${product.variantId},
+          ${shown.location}, ${product.priceMinor}, ${shown.currency}, ${shown.modelVersion}, ${shown.now})
+        ON CONFLICT ("shopId", "requestId", "variantExternalId", "kind") DO NOTHING`);
+    }
+  }
+  return batch.map(() => undefined);
 }
 
 // ---------- events and attribution ----------
@@ -503,6 +404,8 @@ export async function saveSuggestionSettings(
     create: { shopId, locationExternalId: form.locationExternalId, ...data },
     update: data,
   });
+  // This process's registers see the change on their next request; others within their refresh.
+  markShopSnapshotStale(shopId);
 }
 
 export interface SuggestionReportDay {

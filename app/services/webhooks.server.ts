@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
-import { isUniqueViolation, withSqlTransaction, type Db, type SqlDriver } from "../db.server";
+import { createGroupCommit, isUniqueViolation, type Db, type SqlDriver, type SqlRun } from "../db.server";
 import {
   customerDataRequest,
   customerFromRest,
@@ -71,7 +71,7 @@ export interface WebhookRecord {
 /**
  * Records the event and enqueues its job in one transaction. Returns "duplicate" when the
  * event was seen before (Shopify retries, or the same delivery racing itself): acknowledged,
- * never processed twice.
+ * never processed twice. Deliveries arriving together share one transaction (group commit).
  */
 export async function recordWebhook(
   db: Db,
@@ -80,88 +80,39 @@ export async function recordWebhook(
   payload: unknown,
   now: Date,
 ): Promise<RecordOutcome> {
-  if (isLifecycleTopic(delivery.topic)) return applyLifecycleWebhook(db, delivery, payload, now);
-  const [outcome] = await recordWebhookBatch(sql, [{ delivery, payload, now }]);
-  return outcome!;
-}
-
-function isLifecycleTopic(topic: WebhookTopic): boolean {
-  return topic === "app/uninstalled" || topic === "app/scopes_update";
-}
-
-/**
- * Records several deliveries in one transaction (group commit), each event under its unique key
- * and each new one with its job; returns each one's outcome, in order. Two copies of one event in
- * the same batch: the second is the duplicate. This is the hot path under a flood of orders, so
- * it runs on the driver connection (ADR 0006: Prisma's per-query compile cost more than the
- * writes themselves).
- */
-export async function recordWebhookBatch(sql: SqlDriver, records: WebhookRecord[]): Promise<RecordOutcome[]> {
-  return withSqlTransaction(sql, async (run) => {
-    const outcomes: RecordOutcome[] = [];
-    for (const { delivery, payload, now } of records) {
-      const jobId = randomUUID();
-      const inserted = await run(Prisma.sql`
-        INSERT INTO "WebhookEvent" ("id", "eventId", "shopDomain", "topic", "receivedAt", "jobId")
-        VALUES (${randomUUID()}, ${delivery.eventId}, ${delivery.shopDomain}, ${delivery.topic}, ${now}, ${jobId})
-        ON CONFLICT ("shopDomain", "topic", "eventId") DO NOTHING`);
-      if (inserted === 0) {
-        outcomes.push("duplicate");
-        continue;
-      }
-      const type = `${WEBHOOK_JOB_PREFIX}${delivery.topic}`;
-      await run(jobInsertSql(jobId, { shopDomain: delivery.shopDomain, type, payload, runAt: now }, now));
-      outcomes.push("accepted");
-    }
-    return outcomes;
-  });
-}
-
-/** Most deliveries one intake transaction takes; the rest wait for the next. */
-const MAX_INTAKE_BATCH = 256;
-
-export interface WebhookRecorder {
-  record(delivery: WebhookDelivery, payload: unknown, now: Date): Promise<RecordOutcome>;
-}
-
-/**
- * Group commit for intake: a delivery is written at once when nothing is being written, and
- * otherwise joins the batch that goes next. One transaction (and, on SQLite, one wait for the
- * worker's write lock) then serves every delivery that arrived meanwhile. Each delivery is
- * acknowledged only after its batch committed.
- */
-export function createWebhookRecorder(db: Db, sql: SqlDriver): WebhookRecorder {
-  let waiting: { record: WebhookRecord; settle: (outcome: Promise<RecordOutcome>) => void }[] = [];
-  let writing = false;
-
-  async function writeWaiting() {
-    writing = true;
-    try {
-      while (waiting.length) {
-        const batch = waiting.slice(0, MAX_INTAKE_BATCH);
-        waiting = waiting.slice(batch.length);
-        const outcomes = recordWebhookBatch(
-          sql,
-          batch.map((entry) => entry.record),
-        );
-        // A failed batch wrote nothing: every delivery in it gets the error (and Shopify retries).
-        batch.forEach((entry, index) => entry.settle(outcomes.then((all) => all[index]!)));
-        await outcomes.catch(() => undefined);
-      }
-    } finally {
-      writing = false;
-    }
+  if (delivery.topic === "app/uninstalled" || delivery.topic === "app/scopes_update") {
+    return applyLifecycleWebhook(db, delivery, payload, now);
   }
+  let record = recorders.get(sql);
+  if (!record) recorders.set(sql, (record = createGroupCommit(sql, writeWebhookBatch)));
+  return record({ delivery, payload, now });
+}
 
-  return {
-    record(delivery, payload, now) {
-      if (isLifecycleTopic(delivery.topic)) return applyLifecycleWebhook(db, delivery, payload, now);
-      return new Promise<RecordOutcome>((resolve) => {
-        waiting.push({ record: { delivery, payload, now }, settle: resolve });
-        if (!writing) void writeWaiting();
-      });
-    },
-  };
+const recorders = new WeakMap<SqlDriver, (record: WebhookRecord) => Promise<RecordOutcome>>();
+
+/**
+ * One batch of deliveries: each event under its unique key and each new one with its job. Two
+ * copies of one event in the same batch: the second is the duplicate. This is the hot path under
+ * a flood of orders, so it runs on the driver connection (ADR 0006: Prisma's per-query compile
+ * cost more than the writes themselves).
+ */
+async function writeWebhookBatch(run: SqlRun, records: WebhookRecord[]): Promise<RecordOutcome[]> {
+  const outcomes: RecordOutcome[] = [];
+  for (const { delivery, payload, now } of records) {
+    const jobId = randomUUID();
+    const inserted = await run(Prisma.sql`
+      INSERT INTO "WebhookEvent" ("id", "eventId", "shopDomain", "topic", "receivedAt", "jobId")
+      VALUES (${randomUUID()}, ${delivery.eventId}, ${delivery.shopDomain}, ${delivery.topic}, ${now}, ${jobId})
+      ON CONFLICT ("shopDomain", "topic", "eventId") DO NOTHING`);
+    if (inserted === 0) {
+      outcomes.push("duplicate");
+      continue;
+    }
+    const type = `${WEBHOOK_JOB_PREFIX}${delivery.topic}`;
+    await run(jobInsertSql(jobId, { shopDomain: delivery.shopDomain, type, payload, runAt: now }, now));
+    outcomes.push("accepted");
+  }
+  return outcomes;
 }
 
 /** app/uninstalled and app/scopes_update take effect on intake, in the event's transaction. */

@@ -17,6 +17,8 @@ process.env.SHOPIFY_API_KEY = API_KEY;
 process.env.SHOPIFY_API_SECRET = API_SECRET_KEY;
 process.env.SHOPIFY_APP_URL = APP_URL;
 process.env.DEMO_MODE = "0";
+// Every register request re-reads what changed, so a test sees a write at once.
+process.env.SERVING_REFRESH_MS = "0";
 process.env.MANAGER_PIN_PEPPER = "test-pepper-0123456789abcdef";
 process.env.SCOPES = "read_orders,read_all_orders,read_products,read_inventory,read_customers,read_locations";
 
