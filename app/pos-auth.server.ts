@@ -9,11 +9,13 @@ import { authenticate } from "./shopify.server";
 
 export async function authenticatePosPost(
   request: Request,
-): Promise<{ shopDomain: string; cors: (response: Response) => Response } | Response> {
+): Promise<{ shopDomain: string; userId: string | null; cors: (response: Response) => Response } | Response> {
   const { sessionToken, cors } = await authenticate.public.pos(request);
   if (request.method !== "POST")
     return cors(apiError(405, "method_not_allowed", "Use POST", { Allow: "POST, OPTIONS" }));
   const shopDomain = shopDomainFromSessionToken(sessionToken);
   if (!shopDomain) return cors(apiError(401, "invalid_token_destination", "The session token does not name a shop"));
-  return { shopDomain, cors };
+  // `sub` is the signed POS user; the staffMemberId a register reports in a body is not signed.
+  const userId = typeof sessionToken.sub === "string" && sessionToken.sub ? sessionToken.sub : null;
+  return { shopDomain, userId, cors };
 }

@@ -5,6 +5,10 @@
  */
 import { z } from "zod";
 import type {
+  ApprovalDecisionRequest,
+  ApprovalRedeemRequest,
+  ApprovalVoidRequest,
+  DiscountRequest,
   PosErrorResponse,
   PosStatusResponse,
   SuggestionEventRequest,
@@ -93,3 +97,59 @@ export const SuggestionsResponseSchema = z.strictObject({
     }),
   ),
 }) satisfies z.ZodType<SuggestionsResponse>;
+
+const origin = {
+  locationId: posId.nullish(),
+  deviceId: z.string().min(1).max(100, "must be at most 100 characters").nullish(),
+  staffMemberId: posId.nullish(),
+};
+
+const discount = z
+  .strictObject({
+    kind: z.enum(["percent", "amount"]),
+    value: z.number().positive("must be more than 0").max(100_000_000),
+  })
+  .refine((value) => value.kind !== "percent" || value.value <= 100, {
+    message: "a percent discount is at most 100",
+    path: ["value"],
+  })
+  .refine((value) => value.kind !== "amount" || Number.isInteger(value.value), {
+    message: "an amount is in minor units (a whole number)",
+    path: ["value"],
+  });
+
+const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+
+export const DiscountRequestSchema = z.strictObject({
+  ...origin,
+  cart: z.strictObject({
+    lineItems: z
+      .array(z.strictObject({ variantId: posId, quantity: z.number().int().min(1).max(10_000) }))
+      .min(1, "the cart is empty")
+      .max(250, "at most 250 line items"),
+    subtotalMinor: z.number().int().nonnegative().max(10_000_000_000),
+  }),
+  discount,
+  reasonCode: z.string().regex(/^[a-z0-9_]{1,40}$/, "must be a reason code (a-z, 0-9, _; at most 40 characters)"),
+  note: text(500).nullish(),
+}) satisfies z.ZodType<DiscountRequest>;
+
+export const ApprovalDecisionRequestSchema = z.strictObject({
+  ...origin,
+  decision: z.enum(["approve", "decline"]),
+  pin: z.string().regex(/^\d{4,10}$/, "must be 4 to 10 digits"),
+  approverId: z.string().min(1).max(100, "must be at most 100 characters"),
+  reason: text(500).nullish(),
+}) satisfies z.ZodType<ApprovalDecisionRequest>;
+
+export const ApprovalRedeemRequestSchema = z.strictObject({
+  ...origin,
+  token: z.string().min(20).max(200),
+  cartFingerprint: z.string().min(1).max(16_384),
+  discount: discount.optional(),
+}) satisfies z.ZodType<ApprovalRedeemRequest>;
+
+export const ApprovalVoidRequestSchema = z.strictObject({
+  ...origin,
+  reason: text(200).min(1, "must not be empty"),
+}) satisfies z.ZodType<ApprovalVoidRequest>;

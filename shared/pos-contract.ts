@@ -91,3 +91,55 @@ export interface SuggestionEventResponse {
   /** False when the same event was already recorded (retries are harmless). */
   created: boolean;
 }
+
+/** Where a register request comes from, as the POS session reports it (unsigned: recorded, never proof). */
+export interface RegisterOrigin {
+  locationId?: PosId | null;
+  deviceId?: string | null;
+  staffMemberId?: PosId | null;
+}
+
+/** POST /api/pos/approvals: a cart discount; applied at once under the limits, else waits for a manager. */
+export interface DiscountRequest extends RegisterOrigin {
+  cart: { lineItems: Array<{ variantId: PosId; quantity: number }>; subtotalMinor: number };
+  /** "percent": value in (0, 100]; "amount": value in the shop currency's minor units. */
+  discount: { kind: "percent" | "amount"; value: number };
+  reasonCode: string;
+  note?: string | null;
+}
+
+export type DiscountResponse =
+  | { status: "disabled" }
+  | { status: "applied"; requestId: string; amountMinor: number }
+  | { status: "pending"; requestId: string; amountMinor: number; triggers: string[]; expiresAt: string };
+
+/** POST /api/pos/approvals/:id/decision: a manager's decision, proven by their PIN. */
+export interface ApprovalDecisionRequest extends RegisterOrigin {
+  decision: "approve" | "decline";
+  pin: string;
+  approverId: string;
+  reason?: string | null;
+}
+
+export type ApprovalDecisionResponse =
+  | { status: "approved"; token: string; expiresAt: string; amountMinor: number }
+  | { status: "declined"; reason: string | null };
+
+/** POST /api/pos/approvals/:id/redeem: consume the single-use token for the approved cart. */
+export interface ApprovalRedeemRequest extends RegisterOrigin {
+  token: string;
+  /** shared/approvals.ts cartFingerprint of the cart the discount is applied to. */
+  cartFingerprint: string;
+  discount?: { kind: "percent" | "amount"; value: number };
+}
+
+export interface ApprovalRedeemResponse {
+  status: "redeemed";
+  discount: { kind: "percent" | "amount"; value: number };
+  amountMinor: number;
+}
+
+/** POST /api/pos/approvals/:id/void: the cart changed or the cashier cancelled. */
+export interface ApprovalVoidRequest extends RegisterOrigin {
+  reason: string;
+}

@@ -19,9 +19,9 @@ export class PinHashFormatError extends Error {
   override name = "PinHashFormatError";
 }
 
-/** 4 to 12 digits: what a PIN pad can enter, long enough to be worth hashing. */
+/** 4 to 10 digits: what a PIN pad can enter, long enough to be worth hashing. */
 export function isValidPin(pin: string): boolean {
-  return /^\d{4,12}$/.test(pin);
+  return /^\d{4,10}$/.test(pin);
 }
 
 function peppered(pin: string, pepper: string): Buffer {
@@ -38,7 +38,7 @@ function derive(secret: Buffer, salt: Buffer, keyBytes: number, N: number, r: nu
 }
 
 export async function hashPin(pin: string, pepper: string): Promise<string> {
-  if (!isValidPin(pin)) throw new Error("a PIN is 4 to 12 digits");
+  if (!isValidPin(pin)) throw new Error("a PIN is 4 to 10 digits");
   const { N, r, p, saltBytes, keyBytes } = PIN_HASH_PARAMS;
   const salt = randomBytes(saltBytes);
   const key = await derive(peppered(pin, pepper), salt, keyBytes, N, r, p);

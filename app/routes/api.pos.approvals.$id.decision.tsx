@@ -1,0 +1,18 @@
+/** POST /api/pos/approvals/:id/decision — a manager approves or declines, proven by their PIN. */
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { approvalAction } from "../approvals-route.server";
+import { env } from "../env.server";
+import { decideApproval } from "../services/approvals.server";
+import { ApprovalDecisionRequestSchema } from "../../shared/pos-contract.schema";
+
+export const action = ({ request, params }: ActionFunctionArgs) =>
+  approvalAction(request, ApprovalDecisionRequestSchema, ({ db, register, body, now }) =>
+    decideApproval(
+      db,
+      register,
+      params.id ?? "",
+      { decision: body.decision, pin: body.pin, approverId: body.approverId, reason: body.reason ?? null },
+      env().MANAGER_PIN_PEPPER,
+      now,
+    ),
+  );

@@ -1,0 +1,16 @@
+/** POST /api/pos/approvals/:id/redeem — consume the single-use approval token for the approved cart. */
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { approvalAction } from "../approvals-route.server";
+import { redeemApproval } from "../services/approvals.server";
+import { ApprovalRedeemRequestSchema } from "../../shared/pos-contract.schema";
+
+export const action = ({ request, params }: ActionFunctionArgs) =>
+  approvalAction(request, ApprovalRedeemRequestSchema, ({ db, register, body, now }) =>
+    redeemApproval(
+      db,
+      register,
+      params.id ?? "",
+      { token: body.token, cartFingerprint: body.cartFingerprint, discount: body.discount },
+      now,
+    ),
+  );
