@@ -164,7 +164,13 @@ export default function AdminHome() {
   }, [importing, revalidator]);
 
   return (
-    <Page title="Register Copilot" secondaryActions={[{ content: "Suggestions settings", url: "/app/suggestions" }]}>
+    <Page
+      title="Register Copilot"
+      secondaryActions={[
+        { content: "Suggestions settings", url: "/app/suggestions" },
+        { content: "Approvals", url: "/app/approvals" },
+      ]}
+    >
       <Layout>
         {data.demo && (
           <Layout.Section>

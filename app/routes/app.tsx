@@ -25,6 +25,7 @@ export default function AdminLayout() {
             Home
           </Link>
           <Link to="/app/suggestions">Suggestions</Link>
+          <Link to="/app/approvals">Approvals</Link>
         </NavMenu>
       )}
       <Outlet />

@@ -16,6 +16,7 @@ import {
   type CartDiscount,
   type FingerprintLine,
 } from "../../shared/approvals";
+import type { ApprovalsAdminForm } from "../../shared/approval-settings";
 import { externalId } from "../../shared/ids";
 import { appendAudit, inAuditedTransaction } from "./audit.server";
 import { hashPin, verifyPin } from "./pin-hash.server";
@@ -481,4 +482,101 @@ export async function pendingApprovals(db: Db, shopId: string, location: string 
     triggers: JSON.parse(row.triggers) as string[],
     createdAt: row.createdAt.toISOString(),
   }));
+}
+
+// ---------- admin ----------
+
+type PolicyForm = Extract<ApprovalsAdminForm, { intent: "policy" }>;
+type EnrolForm = Extract<ApprovalsAdminForm, { intent: "enrol" }>;
+
+/** Saves a location's (or the shop's) limits; the change, and a kill-switch flip, are audited. */
+export async function saveApprovalPolicy(db: Db, shopId: string, form: PolicyForm, actor: string, now: Date) {
+  const before = await approvalLimitsFor(db, shopId, form.locationExternalId || null);
+  const data = {
+    enabled: form.enabled,
+    maxPercent: form.maxPercent,
+    maxAmountMinor: form.maxAmount,
+    shiftLimitMinor: form.shiftLimit,
+    shiftHours: form.shiftHours,
+  };
+  await inAuditedTransaction(db, async (tx) => {
+    await tx.approvalPolicy.upsert({
+      where: { shopId_locationExternalId: { shopId, locationExternalId: form.locationExternalId } },
+      create: { shopId, locationExternalId: form.locationExternalId, ...data },
+      update: data,
+    });
+    const location = form.locationExternalId || null;
+    if (before.enabled !== form.enabled) {
+      await appendAudit(tx, shopId, {
+        type: "killswitch.changed",
+        actor,
+        data: { feature: "approvals", location, enabled: form.enabled },
+        at: now,
+      });
+    }
+    await appendAudit(tx, shopId, {
+      type: "policy.changed",
+      actor,
+      data: { feature: "approvals", location, before, after: { ...data } },
+      at: now,
+    });
+  });
+}
+
+export async function enrolManager(db: Db, shopId: string, form: EnrolForm, pepper: string, actor: string, now: Date) {
+  const pinHash = await hashPin(form.pin, pepper);
+  return inAuditedTransaction(db, async (tx) => {
+    const manager = await tx.manager.create({
+      data: {
+        shopId,
+        name: form.name,
+        role: form.role,
+        staffMemberId: form.staffMemberId || null,
+        locations: JSON.stringify(form.locations),
+        pinHash,
+      },
+      select: { id: true },
+    });
+    await appendAudit(tx, shopId, {
+      type: "manager.enrolled",
+      actor,
+      data: { managerId: manager.id, name: form.name, role: form.role, locations: form.locations },
+      at: now,
+    });
+    return manager;
+  });
+}
+
+/** A new PIN (also clears a lockout). Returns false when there is no such manager in this shop. */
+export async function resetManagerPin(
+  db: Db,
+  shopId: string,
+  managerId: string,
+  pin: string,
+  pepper: string,
+  actor: string,
+  now: Date,
+) {
+  const pinHash = await hashPin(pin, pepper);
+  return inAuditedTransaction(db, async (tx) => {
+    const updated = await tx.manager.updateMany({
+      where: { id: managerId, shopId },
+      data: { pinHash, failedPins: 0, lockedUntil: null },
+    });
+    if (updated.count === 0) return false;
+    await appendAudit(tx, shopId, { type: "manager.pin_reset", actor, data: { managerId }, at: now });
+    return true;
+  });
+}
+
+export async function disableManager(db: Db, shopId: string, managerId: string, actor: string, now: Date) {
+  return inAuditedTransaction(db, async (tx) => {
+    const updated = await tx.manager.updateMany({
+      where: { id: managerId, shopId, disabledAt: null },
+      data: { disabledAt: now },
+    });
+    if (updated.count === 0) return false;
+    await appendAudit(tx, shopId, { type: "manager.disabled", actor, data: { managerId }, at: now });
+    return true;
+  });
 }

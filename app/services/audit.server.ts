@@ -124,3 +124,46 @@ export async function verifyAuditChain(db: Db, shopId: string): Promise<ChainVer
   }
   return { ok: true, checked, firstBad: null };
 }
+
+export interface AuditFilter {
+  type?: string | null;
+  since?: Date | null;
+  limit?: number;
+}
+
+/** The shop's events, newest first, optionally of one type (or type prefix, "approval.") and since a time. */
+export async function listAuditEvents(db: Db, shopId: string, filter: AuditFilter = {}) {
+  const type = filter.type?.trim();
+  const rows = await db.auditEvent.findMany({
+    where: {
+      shopId,
+      ...(type ? (type.endsWith(".") ? { type: { startsWith: type } } : { type }) : {}),
+      ...(filter.since ? { createdAt: { gte: filter.since } } : {}),
+    },
+    orderBy: { seq: "desc" },
+    take: Math.min(filter.limit ?? 100, 10_000),
+  });
+  return rows.map((row) => ({
+    seq: row.seq,
+    type: row.type,
+    actor: row.actor,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    createdAt: row.createdAt.toISOString(),
+    hash: row.hash,
+  }));
+}
+
+/** A spreadsheet cannot run a cell as a formula: text starting with = + - @ gets a leading '. */
+function csvCell(value: unknown): string {
+  let text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function auditCsv(events: Awaited<ReturnType<typeof listAuditEvents>>): string {
+  const header = ["seq", "time", "type", "actor", "data", "hash"];
+  const lines = events.map((event) =>
+    [event.seq, event.createdAt, event.type, event.actor, canonicalJson(event.data), event.hash].map(csvCell).join(","),
+  );
+  return [header.join(","), ...lines].join("\r\n") + "\r\n";
+}

@@ -1,0 +1,400 @@
+/**
+ * Admin: approval limits per location (with the kill switch), managers and their PINs, the
+ * requests waiting for a manager, and the audit log (filter, verify the chain, CSV export).
+ */
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  InlineStack,
+  Layout,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { useState } from "react";
+import { requireAdmin } from "../admin-auth.server";
+import { getDb } from "../db.server";
+import { env } from "../env.server";
+import {
+  approvalLimitsFor,
+  disableManager,
+  enrolManager,
+  pendingApprovals,
+  resetManagerPin,
+  saveApprovalPolicy,
+} from "../services/approvals.server";
+import { listAuditEvents, verifyAuditChain, type ChainVerdict } from "../services/audit.server";
+import { ApprovalsAdminFormSchema } from "../../shared/approval-settings";
+import { formatMoney } from "../../shared/money";
+
+async function shopFor(request: Request) {
+  const admin = await requireAdmin(request);
+  const shop = await getDb().shop.findUnique({
+    where: { platform_domain: { platform: "shopify", domain: admin.shopDomain } },
+    select: {
+      id: true,
+      currency: true,
+      locations: { select: { externalId: true, name: true }, orderBy: { name: "asc" } },
+    },
+  });
+  if (!shop) throw new Response("This shop has not finished installing yet", { status: 409 });
+  return { shop, actor: `admin:${admin.userId ?? "unknown"}` };
+}
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { shop } = await shopFor(request);
+  const params = new URL(request.url).searchParams;
+  const location = params.get("location") ?? "";
+  const locationExternalId = shop.locations.some((l) => l.externalId === location) ? location : "";
+  const now = new Date();
+  const db = getDb();
+  const [limits, managers, pending, audit] = await Promise.all([
+    approvalLimitsFor(db, shop.id, locationExternalId || null),
+    db.manager.findMany({ where: { shopId: shop.id }, orderBy: { name: "asc" } }),
+    pendingApprovals(db, shop.id, null, now),
+    listAuditEvents(db, shop.id, { type: params.get("type"), limit: 100 }),
+  ]);
+  return {
+    currency: shop.currency,
+    locations: shop.locations,
+    locationExternalId,
+    limits,
+    managers: managers.map((m) => ({
+      id: m.id,
+      name: m.name,
+      role: m.role,
+      staffMemberId: m.staffMemberId,
+      locations: JSON.parse(m.locations) as string[],
+      locked: !!m.lockedUntil && m.lockedUntil > now,
+      disabled: !!m.disabledAt,
+    })),
+    pending,
+    audit,
+    auditType: params.get("type") ?? "",
+  };
+};
+
+type ActionResult = { done?: string; fieldErrors?: Record<string, string>; verdict?: ChainVerdict };
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop, actor } = await shopFor(request);
+  const parsed = ApprovalsAdminFormSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
+    return Response.json({ fieldErrors } satisfies ActionResult, { status: 400 });
+  }
+  const form = parsed.data;
+  const db = getDb();
+  const now = new Date();
+  const pepper = env().MANAGER_PIN_PEPPER;
+  const notLocation = (id: string) => id !== "" && !shop.locations.some((l) => l.externalId === id);
+  switch (form.intent) {
+    case "policy":
+      if (notLocation(form.locationExternalId)) {
+        return Response.json({ fieldErrors: { locationExternalId: "not a location of this shop" } }, { status: 400 });
+      }
+      await saveApprovalPolicy(db, shop.id, form, actor, now);
+      return { done: "Limits saved" } satisfies ActionResult;
+    case "enrol": {
+      const unknown = form.locations.find(notLocation);
+      if (unknown)
+        return Response.json(
+          { fieldErrors: { locations: `${unknown} is not a location of this shop` } },
+          { status: 400 },
+        );
+      await enrolManager(db, shop.id, form, pepper, actor, now);
+      return { done: `${form.name} can approve now` } satisfies ActionResult;
+    }
+    case "reset-pin":
+      if (!(await resetManagerPin(db, shop.id, form.managerId, form.pin, pepper, actor, now))) {
+        return Response.json({ fieldErrors: { managerId: "no such manager" } }, { status: 404 });
+      }
+      return { done: "PIN changed" } satisfies ActionResult;
+    case "disable":
+      if (!(await disableManager(db, shop.id, form.managerId, actor, now))) {
+        return Response.json({ fieldErrors: { managerId: "no such active manager" } }, { status: 404 });
+      }
+      return { done: "Manager can no longer approve" } satisfies ActionResult;
+    case "verify":
+      return { verdict: await verifyAuditChain(db, shop.id) } satisfies ActionResult;
+  }
+};
+
+export default function ApprovalsAdmin() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<ActionResult>();
+  const errors = result?.fieldErrors ?? {};
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle";
+  const [, setSearchParams] = useSearchParams();
+  const money = (minor: number) => formatMoney({ amountMinor: minor, currency: data.currency });
+  const { limits } = data;
+  const [enabled, setEnabled] = useState(limits.enabled ? "on" : "off");
+  const [maxPercent, setMaxPercent] = useState(String(limits.maxPercent));
+  const [maxAmount, setMaxAmount] = useState(String(limits.maxAmountMinor / 100));
+  const [shiftLimit, setShiftLimit] = useState(String(limits.shiftLimitMinor / 100));
+  const [shiftHours, setShiftHours] = useState(String(limits.shiftHours));
+  const [name, setName] = useState("");
+  const [role, setRole] = useState("manager");
+  const [staffMemberId, setStaffMemberId] = useState("");
+  const [managerLocations, setManagerLocations] = useState("");
+  const [pin, setPin] = useState("");
+  const locationName = (id: string | null) => data.locations.find((l) => l.externalId === id)?.name ?? id ?? "—";
+
+  return (
+    <Page title="Approvals" backAction={{ url: "/app" }}>
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            {result?.done && <Banner tone="success" title={result.done} />}
+            {result?.verdict && (
+              <Banner
+                tone={result.verdict.ok ? "success" : "critical"}
+                title={
+                  result.verdict.ok
+                    ? `Audit log intact: ${result.verdict.checked} events verified`
+                    : `Audit log tampered at event #${result.verdict.firstBad!.seq}: ${result.verdict.firstBad!.reason}`
+                }
+              />
+            )}
+            <Card>
+              <Form method="post" key={data.locationExternalId}>
+                <BlockStack gap="300">
+                  <Text as="h2" variant="headingMd">
+                    Limits
+                  </Text>
+                  <input type="hidden" name="intent" value="policy" />
+                  <Select
+                    label="Applies to"
+                    name="locationExternalId"
+                    options={[
+                      { label: "All locations (default)", value: "" },
+                      ...data.locations.map((l) => ({ label: l.name, value: l.externalId })),
+                    ]}
+                    value={data.locationExternalId}
+                    onChange={(value) => setSearchParams(value ? { location: value } : {})}
+                    error={errors.locationExternalId}
+                  />
+                  <Select
+                    label="Discount approvals"
+                    name="enabled"
+                    options={[
+                      { label: "On", value: "on" },
+                      { label: "Off (the register shows nothing for discounts)", value: "off" },
+                    ]}
+                    value={enabled}
+                    onChange={setEnabled}
+                  />
+                  <InlineStack gap="300" wrap>
+                    <TextField
+                      label="Approval above (% of the cart)"
+                      name="maxPercent"
+                      type="number"
+                      value={maxPercent}
+                      onChange={setMaxPercent}
+                      error={errors.maxPercent}
+                      autoComplete="off"
+                    />
+                    <TextField
+                      label={`…or above (${data.currency})`}
+                      name="maxAmount"
+                      type="number"
+                      value={maxAmount}
+                      onChange={setMaxAmount}
+                      error={errors.maxAmount}
+                      autoComplete="off"
+                    />
+                    <TextField
+                      label={`Per staff member per shift (${data.currency})`}
+                      name="shiftLimit"
+                      type="number"
+                      value={shiftLimit}
+                      onChange={setShiftLimit}
+                      error={errors.shiftLimit}
+                      autoComplete="off"
+                    />
+                    <TextField
+                      label="Shift length (hours)"
+                      name="shiftHours"
+                      type="number"
+                      value={shiftHours}
+                      onChange={setShiftHours}
+                      error={errors.shiftHours}
+                      autoComplete="off"
+                    />
+                  </InlineStack>
+                  <Button submit variant="primary" loading={busy}>
+                    Save limits
+                  </Button>
+                </BlockStack>
+              </Form>
+            </Card>
+
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  Managers
+                </Text>
+                <DataTable
+                  columnContentTypes={["text", "text", "text", "text", "text"]}
+                  headings={["Name", "Role", "Staff member", "Locations", "Status"]}
+                  rows={data.managers.map((m) => [
+                    m.name,
+                    m.role,
+                    m.staffMemberId ?? "—",
+                    m.locations.length ? m.locations.map(locationName).join(", ") : "All",
+                    m.disabled ? (
+                      <Badge key="s">Disabled</Badge>
+                    ) : m.locked ? (
+                      <Badge key="s" tone="critical">
+                        Locked (wrong PINs)
+                      </Badge>
+                    ) : (
+                      <Badge key="s" tone="success">
+                        Active
+                      </Badge>
+                    ),
+                  ])}
+                />
+                <Form method="post">
+                  <input type="hidden" name="intent" value="enrol" />
+                  <BlockStack gap="200">
+                    <Text as="h3" variant="headingSm">
+                      Enrol a manager
+                    </Text>
+                    <InlineStack gap="300" wrap>
+                      <TextField
+                        label="Name"
+                        name="name"
+                        value={name}
+                        onChange={setName}
+                        error={errors.name}
+                        autoComplete="off"
+                      />
+                      <Select
+                        label="Role"
+                        name="role"
+                        options={["manager", "supervisor", "owner"].map((value) => ({ label: value, value }))}
+                        value={role}
+                        onChange={setRole}
+                      />
+                      <TextField
+                        label="POS staff member id"
+                        name="staffMemberId"
+                        value={staffMemberId}
+                        onChange={setStaffMemberId}
+                        error={errors.staffMemberId}
+                        autoComplete="off"
+                      />
+                      <TextField
+                        label="Location ids (empty: all)"
+                        name="locations"
+                        value={managerLocations}
+                        onChange={setManagerLocations}
+                        error={errors.locations}
+                        autoComplete="off"
+                      />
+                      <TextField
+                        label="PIN (4–10 digits)"
+                        name="pin"
+                        type="password"
+                        value={pin}
+                        onChange={setPin}
+                        error={errors.pin}
+                        autoComplete="new-password"
+                      />
+                    </InlineStack>
+                    <Button submit loading={busy}>
+                      Enrol
+                    </Button>
+                  </BlockStack>
+                </Form>
+              </BlockStack>
+            </Card>
+
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  Waiting for a manager ({data.pending.length})
+                </Text>
+                {data.pending.length === 0 ? (
+                  <Text as="p" tone="subdued">
+                    Nothing is waiting.
+                  </Text>
+                ) : (
+                  <DataTable
+                    columnContentTypes={["text", "text", "numeric", "text", "text"]}
+                    headings={["Asked", "Location", "Discount", "Reason", "Why"]}
+                    rows={data.pending.map((p) => [
+                      new Date(p.createdAt).toLocaleTimeString(),
+                      locationName(p.locationId),
+                      money(p.amountMinor),
+                      p.reasonCode,
+                      p.triggers.join(", "),
+                    ])}
+                  />
+                )}
+              </BlockStack>
+            </Card>
+
+            <Card>
+              <BlockStack gap="300">
+                <InlineStack align="space-between">
+                  <Text as="h2" variant="headingMd">
+                    Audit log
+                  </Text>
+                  <InlineStack gap="200">
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="verify" />
+                      <Button submit loading={busy}>
+                        Verify chain
+                      </Button>
+                    </Form>
+                    <Button
+                      url={`/app/audit.csv${data.auditType ? `?type=${encodeURIComponent(data.auditType)}` : ""}`}
+                    >
+                      Export CSV
+                    </Button>
+                  </InlineStack>
+                </InlineStack>
+                <Select
+                  label="Show"
+                  options={[
+                    { label: "Everything", value: "" },
+                    { label: "Approvals", value: "approval." },
+                    { label: "Discounts applied", value: "discount.applied" },
+                    { label: "Lockouts", value: "lockout." },
+                    { label: "Managers", value: "manager." },
+                    { label: "Policy changes", value: "policy.changed" },
+                    { label: "Kill switch", value: "killswitch.changed" },
+                  ]}
+                  value={data.auditType}
+                  onChange={(value) => setSearchParams(value ? { type: value } : {})}
+                />
+                <DataTable
+                  columnContentTypes={["numeric", "text", "text", "text", "text"]}
+                  headings={["#", "When", "What", "Who", "Details"]}
+                  rows={data.audit.map((event) => [
+                    event.seq,
+                    new Date(event.createdAt).toLocaleString(),
+                    event.type,
+                    event.actor,
+                    JSON.stringify(event.data).slice(0, 120),
+                  ])}
+                />
+              </BlockStack>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
