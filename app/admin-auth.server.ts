@@ -3,6 +3,7 @@
  * In demo mode (refused at start-up unless the fake demo key is configured) the admin pages
  * open on the demo store without Shopify, so the app can be tried and browser-tested offline.
  */
+import { getDb } from "./db.server";
 import { DEMO_SHOP_DOMAIN, env } from "./env.server";
 import { authenticate } from "./shopify.server";
 
@@ -21,4 +22,19 @@ export async function requireAdmin(request: Request): Promise<AdminContext> {
       ? sessionToken.sub
       : (session.onlineAccessInfo?.associated_user.id?.toString() ?? null);
   return { shopDomain: session.shop, demo: false, userId };
+}
+
+/** The signed-in admin's shop with its locations; 409 while the install has not finished. */
+export async function requireAdminShop(request: Request) {
+  const admin = await requireAdmin(request);
+  const shop = await getDb().shop.findUnique({
+    where: { platform_domain: { platform: "shopify", domain: admin.shopDomain } },
+    select: {
+      id: true,
+      currency: true,
+      locations: { select: { externalId: true, name: true }, orderBy: { name: "asc" } },
+    },
+  });
+  if (!shop) throw new Response("This shop has not finished installing yet", { status: 409 });
+  return { admin, shop };
 }

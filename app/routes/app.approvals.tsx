@@ -19,7 +19,7 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { useState } from "react";
-import { requireAdmin } from "../admin-auth.server";
+import { requireAdminShop } from "../admin-auth.server";
 import { getDb } from "../db.server";
 import { env } from "../env.server";
 import {
@@ -35,16 +35,7 @@ import { ApprovalsAdminFormSchema } from "../../shared/approval-settings";
 import { formatMoney } from "../../shared/money";
 
 async function shopFor(request: Request) {
-  const admin = await requireAdmin(request);
-  const shop = await getDb().shop.findUnique({
-    where: { platform_domain: { platform: "shopify", domain: admin.shopDomain } },
-    select: {
-      id: true,
-      currency: true,
-      locations: { select: { externalId: true, name: true }, orderBy: { name: "asc" } },
-    },
-  });
-  if (!shop) throw new Response("This shop has not finished installing yet", { status: 409 });
+  const { admin, shop } = await requireAdminShop(request);
   return { shop, actor: `admin:${admin.userId ?? "unknown"}` };
 }
 

@@ -1,16 +1,11 @@
 /** GET /app/audit.csv — the shop's audit log as CSV (optionally one type or type prefix: ?type=approval.). */
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireAdmin } from "../admin-auth.server";
+import { requireAdminShop } from "../admin-auth.server";
 import { getDb } from "../db.server";
 import { auditCsv, listAuditEvents } from "../services/audit.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const admin = await requireAdmin(request);
-  const shop = await getDb().shop.findUnique({
-    where: { platform_domain: { platform: "shopify", domain: admin.shopDomain } },
-    select: { id: true },
-  });
-  if (!shop) throw new Response("This shop has not finished installing yet", { status: 409 });
+  const { shop } = await requireAdminShop(request);
   const type = new URL(request.url).searchParams.get("type");
   const events = await listAuditEvents(getDb(), shop.id, { type, limit: 10_000 });
   return new Response(auditCsv(events), {

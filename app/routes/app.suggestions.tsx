@@ -2,28 +2,14 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, DataTable, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
-import { requireAdmin } from "../admin-auth.server";
+import { requireAdminShop } from "../admin-auth.server";
 import { getDb } from "../db.server";
 import { saveSuggestionSettings, suggestionReport, suggestionSettingsFor } from "../services/suggestions.server";
 import { SuggestionSettingsFormSchema } from "../../shared/suggestion-settings";
 import { formatMoney } from "../../shared/money";
 
-async function shopFor(request: Request) {
-  const admin = await requireAdmin(request);
-  const shop = await getDb().shop.findUnique({
-    where: { platform_domain: { platform: "shopify", domain: admin.shopDomain } },
-    select: {
-      id: true,
-      currency: true,
-      locations: { select: { externalId: true, name: true }, orderBy: { name: "asc" } },
-    },
-  });
-  if (!shop) throw new Response("This shop has not finished installing yet", { status: 409 });
-  return shop;
-}
-
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const shop = await shopFor(request);
+  const { shop } = await requireAdminShop(request);
   const location = new URL(request.url).searchParams.get("location") ?? "";
   const valid = location === "" || shop.locations.some((l) => l.externalId === location);
   const locationExternalId = valid ? location : "";
@@ -33,7 +19,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const shop = await shopFor(request);
+  const { shop } = await requireAdminShop(request);
   const parsed = SuggestionSettingsFormSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) {
     const fieldErrors: Record<string, string> = {};

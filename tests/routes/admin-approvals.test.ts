@@ -1,30 +1,16 @@
-import { API_KEY, API_SECRET_KEY, getJwt, setUpValidSession } from "@shopify/shopify-api/test-helpers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../app/db.server";
+import { signedInAdminRequest } from "../support/admin";
 import { action, loader } from "../../app/routes/app.approvals";
 import { loader as csvLoader } from "../../app/routes/app.audit[.]csv";
 import { verifyPin } from "../../app/services/pin-hash.server";
-import { sessionStorage } from "../../app/shopify.server";
 
 const db = getDb();
 const SHOP = "admin-approvals.myshopify.com";
 const args = (request: Request) => ({ request, params: {}, context: {} });
 let shopId: string;
 
-async function signedIn(path: string, init: RequestInit = {}) {
-  await sessionStorage.storeSession(
-    setUpValidSession({
-      shop: SHOP,
-      expires: new Date(Date.now() + 3_600_000),
-      accessToken: "shpat_test",
-      scope: "read_orders",
-    }),
-  );
-  const { token } = await getJwt(SHOP.replace(".myshopify.com", ""), API_KEY, API_SECRET_KEY, { sub: "42" });
-  const headers = new Headers(init.headers);
-  headers.set("Authorization", `Bearer ${token}`);
-  return new Request(`https://my-test-app.myshopify.io${path}`, { ...init, headers });
-}
+const signedIn = (path: string, init: RequestInit = {}) => signedInAdminRequest(SHOP, path, init);
 
 const form = (fields: Record<string, string>) => ({ method: "POST", body: new URLSearchParams(fields) });
 const submit = async (fields: Record<string, string>) => {

@@ -1,28 +1,14 @@
-import { API_KEY, API_SECRET_KEY, getJwt, setUpValidSession } from "@shopify/shopify-api/test-helpers";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../app/db.server";
+import { signedInAdminRequest } from "../support/admin";
 import { action, loader } from "../../app/routes/app._index";
 import { enqueueDeadLetter } from "../../app/services/jobs.server";
-import { sessionStorage } from "../../app/shopify.server";
 
 const db = getDb();
 const SHOP = "admin-home.myshopify.com";
 const args = (request: Request) => ({ request, params: {}, context: {} });
 
-async function signedIn(path: string, init: RequestInit = {}, shop = SHOP) {
-  await sessionStorage.storeSession(
-    setUpValidSession({
-      shop,
-      expires: new Date(Date.now() + 3_600_000),
-      accessToken: "shpat_test",
-      scope: "read_orders",
-    }),
-  );
-  const { token } = await getJwt(shop.replace(".myshopify.com", ""), API_KEY, API_SECRET_KEY);
-  const headers = new Headers(init.headers);
-  headers.set("Authorization", `Bearer ${token}`);
-  return new Request(`https://my-test-app.myshopify.io${path}`, { ...init, headers });
-}
+const signedIn = (path: string, init: RequestInit = {}, shop = SHOP) => signedInAdminRequest(shop, path, init);
 
 async function thrownResponse(promise: Promise<unknown>): Promise<Response> {
   try {
