@@ -20,6 +20,7 @@ import {
 } from "@shopify/polaris";
 import { useState } from "react";
 import { requireAdminShop } from "../admin-auth.server";
+import { LocationScopeSelect } from "../components/LocationScopeSelect";
 import { getDb } from "../db.server";
 import { env } from "../env.server";
 import {
@@ -163,15 +164,9 @@ export default function ApprovalsAdmin() {
                     Limits
                   </Text>
                   <input type="hidden" name="intent" value="policy" />
-                  <Select
-                    label="Applies to"
-                    name="locationExternalId"
-                    options={[
-                      { label: "All locations (default)", value: "" },
-                      ...data.locations.map((l) => ({ label: l.name, value: l.externalId })),
-                    ]}
+                  <LocationScopeSelect
+                    locations={data.locations}
                     value={data.locationExternalId}
-                    onChange={(value) => setSearchParams(value ? { location: value } : {})}
                     error={errors.locationExternalId}
                   />
                   <Select

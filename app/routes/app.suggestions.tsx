@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, DataTable, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { requireAdminShop } from "../admin-auth.server";
+import { LocationScopeSelect } from "../components/LocationScopeSelect";
 import { getDb } from "../db.server";
 import { saveSuggestionSettings, suggestionReport, suggestionSettingsFor } from "../services/suggestions.server";
 import { SuggestionSettingsFormSchema } from "../../shared/suggestion-settings";
@@ -38,7 +39,6 @@ export default function SuggestionsSettings() {
   const result = useActionData<{ saved?: true; fieldErrors?: Record<string, string> }>();
   const errors = result?.fieldErrors ?? {};
   const navigation = useNavigation();
-  const [, setSearchParams] = useSearchParams();
   const [enabled, setEnabled] = useState(settings.enabled ? "on" : "off");
   const [maxSuggestions, setMaxSuggestions] = useState(String(settings.maxSuggestions));
   const [tags, setTags] = useState(settings.excludedTags.join(", "));
@@ -54,15 +54,9 @@ export default function SuggestionsSettings() {
             <Form method="post" key={locationExternalId}>
               <BlockStack gap="300">
                 {result?.saved && <Banner tone="success" title="Saved" />}
-                <Select
-                  label="Applies to"
-                  name="locationExternalId"
-                  options={[
-                    { label: "All locations (default)", value: "" },
-                    ...locations.map((l) => ({ label: l.name, value: l.externalId })),
-                  ]}
+                <LocationScopeSelect
+                  locations={locations}
                   value={locationExternalId}
-                  onChange={(value) => setSearchParams(value ? { location: value } : {})}
                   error={errors.locationExternalId}
                 />
                 <Select
