@@ -1,29 +1,62 @@
 /**
- * What every POST /api/pos/approvals* route does: the POS preamble (session token, method, shop),
- * a size-capped zod-validated body, the register's context, then one approvals service call whose
- * refusals become `{ error: { code, message } }` with their status. Routes stay a few lines.
+ * What every /api/pos/approvals* route does: the POS preamble (session token, method, shop), for
+ * a POST a size-capped zod-validated body, the register's context, then one approvals service
+ * call whose refusals become `{ error: { code, message } }` with their status. Routes stay a few
+ * lines.
  */
 import type { z } from "zod";
 import { getDb, type Db } from "./db.server";
 import { apiError, parseJsonBody } from "./http.server";
-import { authenticatePosPost } from "./pos-auth.server";
+import { authenticatePos } from "./pos-auth.server";
 import { ApprovalError, type RegisterContext } from "./services/approvals.server";
 import { externalId } from "../shared/ids";
 import type { RegisterOrigin } from "../shared/pos-contract";
 
 export const MAX_APPROVAL_BODY_BYTES = 64 * 1024;
 
-export async function approvalAction<Body extends RegisterOrigin>(
+type Handler<Input> = (input: Input & { db: Db; register: RegisterContext; now: Date }) => Promise<unknown>;
+
+/** POST: the register's origin comes from the validated body. */
+export function approvalAction<Body extends RegisterOrigin>(
   request: Request,
   schema: z.ZodType<Body>,
-  handle: (input: { db: Db; register: RegisterContext; body: Body; now: Date }) => Promise<unknown>,
+  handle: Handler<{ body: Body }>,
 ): Promise<Response> {
-  const auth = await authenticatePosPost(request);
+  return run(request, "POST", async () => {
+    const body = await parseJsonBody(request, schema, MAX_APPROVAL_BODY_BYTES);
+    return { origin: body, input: { body } };
+  }, handle);
+}
+
+/** GET: the register's origin comes from the query (?locationId=&deviceId=). */
+export function approvalLoader(request: Request, handle: Handler<object>): Promise<Response> {
+  return run(request, "GET", async () => ({ origin: originFromQuery(new URL(request.url)), input: {} }), handle);
+}
+
+function originFromQuery(url: URL): RegisterOrigin {
+  const location = url.searchParams.get("locationId");
+  const device = url.searchParams.get("deviceId");
+  if (location !== null && !externalId(location)) {
+    throw apiError(400, "invalid_query", "locationId: must be a location id");
+  }
+  if (device !== null && (device.length === 0 || device.length > 100)) {
+    throw apiError(400, "invalid_query", "deviceId: must be 1 to 100 characters");
+  }
+  return { locationId: location, deviceId: device };
+}
+
+async function run<Input extends object>(
+  request: Request,
+  method: "GET" | "POST",
+  read: () => Promise<{ origin: RegisterOrigin; input: Input }>,
+  handle: Handler<Input>,
+): Promise<Response> {
+  const auth = await authenticatePos(request, method);
   if (auth instanceof Response) return auth;
   const { shopDomain, userId, cors } = auth;
   const db = getDb();
   try {
-    const body = await parseJsonBody(request, schema, MAX_APPROVAL_BODY_BYTES);
+    const { origin, input } = await read();
     const shop = await db.shop.findUnique({
       where: { platform_domain: { platform: "shopify", domain: shopDomain } },
       select: { id: true, currency: true, uninstalledAt: true },
@@ -32,12 +65,12 @@ export async function approvalAction<Body extends RegisterOrigin>(
     const register: RegisterContext = {
       shopId: shop.id,
       currency: shop.currency,
-      locationExternalId: body.locationId != null ? externalId(body.locationId) : null,
-      deviceId: body.deviceId ?? null,
+      locationExternalId: origin.locationId != null ? externalId(origin.locationId) : null,
+      deviceId: origin.deviceId ?? null,
       userId,
-      staffMemberId: body.staffMemberId != null ? externalId(body.staffMemberId) : null,
+      staffMemberId: origin.staffMemberId != null ? externalId(origin.staffMemberId) : null,
     };
-    const answer = await handle({ db, register, body, now: new Date() });
+    const answer = await handle({ ...input, db, register, now: new Date() });
     return cors(Response.json(answer, { headers: { "Cache-Control": "no-store" } }));
   } catch (error) {
     if (error instanceof Response) return cors(error);

@@ -49,6 +49,21 @@ export const ManagerDisableFormSchema = z.strictObject({
   managerId: z.string().min(1).max(100),
 });
 
+/** A manager deciding a waiting request from the admin, proven by their own PIN. */
+export const ApprovalDecideFormSchema = z
+  .strictObject({
+    intent: z.literal("decide"),
+    requestId: z.string().min(1).max(100),
+    decision: z.enum(["approve", "decline"]),
+    approverId: z.string().min(1, "choose who is approving").max(100),
+    pin: z.string().regex(/^\d{4,10}$/, "a PIN is 4 to 10 digits"),
+    reason: z.string().trim().max(200, "at most 200 characters").optional().default(""),
+  })
+  .refine((form) => form.decision === "approve" || form.reason.length > 0, {
+    message: "say why, so the cashier can tell the customer",
+    path: ["reason"],
+  });
+
 export const AuditVerifyFormSchema = z.strictObject({ intent: z.literal("verify") });
 
 export const ApprovalsAdminFormSchema = z.discriminatedUnion("intent", [
@@ -56,6 +71,7 @@ export const ApprovalsAdminFormSchema = z.discriminatedUnion("intent", [
   ManagerEnrolFormSchema,
   ManagerPinResetFormSchema,
   ManagerDisableFormSchema,
+  ApprovalDecideFormSchema,
   AuditVerifyFormSchema,
 ]);
 

@@ -27,6 +27,17 @@ export const DEFAULT_APPROVAL_LIMITS: ApprovalLimits = {
 
 export type DiscountKind = "percent" | "amount";
 
+/** Why a cashier gives a discount; the register offers these, the audit log records them. */
+export const DISCOUNT_REASON_CODES = [
+  "price_match",
+  "damaged_item",
+  "service_recovery",
+  "loyal_customer",
+  "staff_discount",
+  "other",
+] as const;
+export type DiscountReasonCode = (typeof DISCOUNT_REASON_CODES)[number];
+
 export interface CartDiscount {
   kind: DiscountKind;
   /** Percent (0–100] for "percent"; minor units for "amount". */

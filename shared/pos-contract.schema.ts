@@ -11,6 +11,7 @@ import type {
   DiscountRequest,
   PosErrorResponse,
   PosStatusResponse,
+  RegisterOrigin,
   SuggestionEventRequest,
   SuggestionsRequest,
   SuggestionsResponse,
@@ -148,6 +149,9 @@ export const ApprovalRedeemRequestSchema = z.strictObject({
   cartFingerprint: z.string().min(1).max(16_384),
   discount: discount.optional(),
 }) satisfies z.ZodType<ApprovalRedeemRequest>;
+
+/** POST /api/pos/approvals/:id/token: only who is asking (the register that made the request). */
+export const ApprovalTokenRequestSchema = z.strictObject(origin) satisfies z.ZodType<RegisterOrigin>;
 
 export const ApprovalVoidRequestSchema = z.strictObject({
   ...origin,

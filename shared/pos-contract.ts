@@ -121,9 +121,62 @@ export interface ApprovalDecisionRequest extends RegisterOrigin {
   reason?: string | null;
 }
 
+/**
+ * The token goes only to the register that asked: a manager deciding on another register (or in
+ * the admin) gets `token: null`, and the asking register collects it with POST …/:id/token.
+ */
 export type ApprovalDecisionResponse =
-  | { status: "approved"; token: string; expiresAt: string; amountMinor: number }
+  | { status: "approved"; token: string | null; expiresAt: string; amountMinor: number }
   | { status: "declined"; reason: string | null };
+
+export type ApprovalStatus = "applied" | "pending" | "approved" | "declined" | "redeemed" | "voided" | "expired";
+
+/** GET /api/pos/approvals/:id: where one request stands (the asking register polls it). */
+export interface ApprovalStatusResponse {
+  id: string;
+  status: ApprovalStatus;
+  discount: { kind: "percent" | "amount"; value: number };
+  amountMinor: number;
+  currency: string;
+  /** The manager's reason, for a decline. */
+  declineReason: string | null;
+  /** Until when a pending request can be decided, or an approval redeemed. */
+  expiresAt: string | null;
+  /** An approval decided elsewhere whose token this register has not collected yet. */
+  tokenWaiting: boolean;
+}
+
+/** POST /api/pos/approvals/:id/token: the asking register collects a remote approval's token, once. */
+export interface ApprovalTokenResponse {
+  token: string;
+  expiresAt: string;
+}
+
+export interface PendingApproval {
+  id: string;
+  locationId: string | null;
+  staffMemberId: string | null;
+  discount: { kind: "percent" | "amount"; value: number };
+  amountMinor: number;
+  subtotalMinor: number;
+  currency: string;
+  reasonCode: string;
+  note: string | null;
+  triggers: string[];
+  createdAt: string;
+}
+
+/** GET /api/pos/approvals?locationId=: the register's view of approvals at its location. */
+export type ApprovalsOverviewResponse =
+  /** The kill switch is off here: the register shows nothing for discounts. */
+  | { enabled: false }
+  | {
+      enabled: true;
+      limits: { maxPercent: number; maxAmountMinor: number; currency: string };
+      pending: PendingApproval[];
+      /** Managers who can approve at this location (name only; their PIN is the proof). */
+      approvers: Array<{ id: string; name: string; role: string }>;
+    };
 
 /** POST /api/pos/approvals/:id/redeem: consume the single-use token for the approved cart. */
 export interface ApprovalRedeemRequest extends RegisterOrigin {

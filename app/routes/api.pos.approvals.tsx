@@ -1,15 +1,11 @@
 /**
  * POST /api/pos/approvals — a cart discount: applied at once under the limits, else a pending
- * request a manager decides on. GET — the requests waiting for a manager (the tile's count).
+ * request a manager decides on. GET ?locationId=&deviceId= — the register's view: limits, the
+ * requests waiting for a manager (the tile's "1 approval waiting") and who can approve them.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { approvalAction } from "../approvals-route.server";
-import { getDb } from "../db.server";
-import { apiError } from "../http.server";
-import { shopDomainFromSessionToken } from "../services/pos-status.server";
-import { pendingApprovals, requestDiscount } from "../services/approvals.server";
-import { authenticate } from "../shopify.server";
-import { externalId } from "../../shared/ids";
+import { approvalAction, approvalLoader } from "../approvals-route.server";
+import { approvalsOverview, requestDiscount } from "../services/approvals.server";
 import { DiscountRequestSchema } from "../../shared/pos-contract.schema";
 
 export const action = ({ request }: ActionFunctionArgs) =>
@@ -28,18 +24,5 @@ export const action = ({ request }: ActionFunctionArgs) =>
     ),
   );
 
-export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { sessionToken, cors } = await authenticate.public.pos(request);
-  const shopDomain = shopDomainFromSessionToken(sessionToken);
-  if (!shopDomain) return cors(apiError(401, "invalid_token_destination", "The session token does not name a shop"));
-  const shop = await getDb().shop.findUnique({
-    where: { platform_domain: { platform: "shopify", domain: shopDomain } },
-    select: { id: true },
-  });
-  if (!shop) return cors(apiError(404, "shop_not_installed", "The app is not installed here"));
-  const raw = new URL(request.url).searchParams.get("locationId");
-  const location = raw ? externalId(raw) : null;
-  if (raw && !location) return cors(apiError(400, "invalid_query", "locationId: must be a location id"));
-  const pending = await pendingApprovals(getDb(), shop.id, location, new Date());
-  return cors(Response.json({ pending }, { headers: { "Cache-Control": "no-store" } }));
-};
+export const loader = ({ request }: LoaderFunctionArgs) =>
+  approvalLoader(request, ({ db, register, now }) => approvalsOverview(db, register, now));

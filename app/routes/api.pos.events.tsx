@@ -1,7 +1,7 @@
 /** POST /api/pos/events — the cashier added or dismissed a suggestion that was shown. */
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { getDb } from "../db.server";
-import { authenticatePosPost } from "../pos-auth.server";
+import { authenticatePos } from "../pos-auth.server";
 import { apiError, parseJsonBody } from "../http.server";
 import { recordSuggestionEvent, SuggestionNotShownError } from "../services/suggestions.server";
 import { SuggestionEventRequestSchema } from "../../shared/pos-contract.schema";
@@ -9,7 +9,7 @@ import { SuggestionEventRequestSchema } from "../../shared/pos-contract.schema";
 const MAX_EVENT_BODY_BYTES = 4 * 1024;
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const auth = await authenticatePosPost(request);
+  const auth = await authenticatePos(request, "POST");
   if (auth instanceof Response) return auth;
   const { shopDomain, cors } = auth;
   try {

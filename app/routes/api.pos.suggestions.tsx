@@ -2,7 +2,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { getDb, getSqlDriver } from "../db.server";
 import { env } from "../env.server";
-import { authenticatePosPost } from "../pos-auth.server";
+import { authenticatePos } from "../pos-auth.server";
 import { apiError, parseJsonBody } from "../http.server";
 import { suggestionsForCart } from "../services/suggestions.server";
 import { authenticate } from "../shopify.server";
@@ -12,7 +12,7 @@ export const MAX_SUGGESTIONS_BODY_BYTES = 64 * 1024;
 const NO_STORE = { "Cache-Control": "no-store" };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const auth = await authenticatePosPost(request);
+  const auth = await authenticatePos(request, "POST");
   if (auth instanceof Response) return auth;
   const { shopDomain, cors } = auth;
   let body;

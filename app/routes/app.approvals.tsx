@@ -21,23 +21,26 @@ import {
 import { useState } from "react";
 import { requireAdminShop } from "../admin-auth.server";
 import { LocationScopeSelect } from "../components/LocationScopeSelect";
+import { PendingApprovalsCard } from "../components/PendingApprovalsCard";
 import { getDb } from "../db.server";
 import { env } from "../env.server";
 import {
+  ApprovalError,
   approvalLimitsFor,
+  decideApproval,
   disableManager,
   enrolManager,
   pendingApprovals,
   resetManagerPin,
   saveApprovalPolicy,
+  type RegisterContext,
 } from "../services/approvals.server";
 import { listAuditEvents, verifyAuditChain, type ChainVerdict } from "../services/audit.server";
-import { ApprovalsAdminFormSchema } from "../../shared/approval-settings";
-import { formatMoney } from "../../shared/money";
+import { ApprovalsAdminFormSchema, type ApprovalsAdminForm } from "../../shared/approval-settings";
 
 async function shopFor(request: Request) {
   const { admin, shop } = await requireAdminShop(request);
-  return { shop, actor: `admin:${admin.userId ?? "unknown"}` };
+  return { shop, admin, actor: `admin:${admin.userId ?? "unknown"}` };
 }
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -73,10 +76,15 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   };
 };
 
-type ActionResult = { done?: string; fieldErrors?: Record<string, string>; verdict?: ChainVerdict };
+type ActionResult = {
+  done?: string;
+  fieldErrors?: Record<string, string>;
+  verdict?: ChainVerdict;
+  requestId?: string;
+};
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, actor } = await shopFor(request);
+  const { shop, actor, admin } = await shopFor(request);
   const parsed = ApprovalsAdminFormSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) {
     const fieldErrors: Record<string, string> = {};
@@ -115,10 +123,52 @@ export const action = async ({ request }: ActionFunctionArgs) => {
         return Response.json({ fieldErrors: { managerId: "no such active manager" } }, { status: 404 });
       }
       return { done: "Manager can no longer approve" } satisfies ActionResult;
+    case "decide":
+      return decideFromAdmin(shop, admin.userId, form, pepper, now);
     case "verify":
       return { verdict: await verifyAuditChain(db, shop.id) } satisfies ActionResult;
   }
 };
+
+/**
+ * A manager approves or declines from the admin with their own PIN: the same rules, lockouts and
+ * audit as on a register; the admin user is the "device", and the asking register collects the token.
+ */
+async function decideFromAdmin(
+  shop: { id: string; currency: string },
+  userId: string | null,
+  form: Extract<ApprovalsAdminForm, { intent: "decide" }>,
+  pepper: string,
+  now: Date,
+) {
+  const register: RegisterContext = {
+    shopId: shop.id,
+    currency: shop.currency,
+    locationExternalId: null,
+    deviceId: `admin:${userId ?? "unknown"}`,
+    userId,
+    staffMemberId: null,
+  };
+  try {
+    const outcome = await decideApproval(
+      getDb(),
+      register,
+      form.requestId,
+      { decision: form.decision, pin: form.pin, approverId: form.approverId, reason: form.reason || null },
+      pepper,
+      now,
+    );
+    const done = outcome.status === "approved" ? "Approved: the register applies the discount" : "Declined";
+    return { done, requestId: form.requestId } satisfies ActionResult;
+  } catch (error) {
+    if (!(error instanceof ApprovalError)) throw error;
+    const field = error.code === "pin_refused" ? "pin" : "form";
+    return Response.json(
+      { fieldErrors: { [field]: error.message }, requestId: form.requestId } satisfies ActionResult,
+      { status: error.status },
+    );
+  }
+}
 
 export default function ApprovalsAdmin() {
   const data = useLoaderData<typeof loader>();
@@ -127,7 +177,6 @@ export default function ApprovalsAdmin() {
   const navigation = useNavigation();
   const busy = navigation.state !== "idle";
   const [, setSearchParams] = useSearchParams();
-  const money = (minor: number) => formatMoney({ amountMinor: minor, currency: data.currency });
   const { limits } = data;
   const [enabled, setEnabled] = useState(limits.enabled ? "on" : "off");
   const [maxPercent, setMaxPercent] = useState(String(limits.maxPercent));
@@ -306,30 +355,12 @@ export default function ApprovalsAdmin() {
               </BlockStack>
             </Card>
 
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Waiting for a manager ({data.pending.length})
-                </Text>
-                {data.pending.length === 0 ? (
-                  <Text as="p" tone="subdued">
-                    Nothing is waiting.
-                  </Text>
-                ) : (
-                  <DataTable
-                    columnContentTypes={["text", "text", "numeric", "text", "text"]}
-                    headings={["Asked", "Location", "Discount", "Reason", "Why"]}
-                    rows={data.pending.map((p) => [
-                      new Date(p.createdAt).toLocaleTimeString(),
-                      locationName(p.locationId),
-                      money(p.amountMinor),
-                      p.reasonCode,
-                      p.triggers.join(", "),
-                    ])}
-                  />
-                )}
-              </BlockStack>
-            </Card>
+            <PendingApprovalsCard
+              initial={data.pending}
+              approvers={data.managers.filter((m) => !m.disabled)}
+              locationName={locationName}
+              currency={data.currency}
+            />
 
             <Card>
               <BlockStack gap="300">

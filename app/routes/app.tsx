@@ -3,6 +3,8 @@ import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { useState } from "react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { requireAdmin } from "../admin-auth.server";
 import { env } from "../env.server";
@@ -16,6 +18,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export default function AdminLayout() {
   const { apiKey, demo } = useLoaderData<typeof loader>();
+  // One client per page load: live data (waiting approvals, backfill progress) polls through it.
+  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { retry: 1 } } }));
   // Offline (demo mode, tests) App Bridge cannot load from Shopify's CDN: plain Polaris then.
   return (
     <AppProvider isEmbeddedApp={!demo} apiKey={apiKey}>
@@ -28,7 +32,9 @@ export default function AdminLayout() {
           <Link to="/app/approvals">Approvals</Link>
         </NavMenu>
       )}
-      <Outlet />
+      <QueryClientProvider client={queryClient}>
+        <Outlet />
+      </QueryClientProvider>
     </AppProvider>
   );
 }

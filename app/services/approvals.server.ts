@@ -18,6 +18,13 @@ import {
 } from "../../shared/approvals";
 import type { ApprovalsAdminForm } from "../../shared/approval-settings";
 import { externalId } from "../../shared/ids";
+import type {
+  ApprovalsOverviewResponse,
+  ApprovalStatus,
+  ApprovalStatusResponse,
+  ApprovalTokenResponse,
+  PendingApproval,
+} from "../../shared/pos-contract";
 import { appendAudit, inAuditedTransaction } from "./audit.server";
 import { hashPin, verifyPin } from "./pin-hash.server";
 
@@ -215,7 +222,7 @@ export interface Decision {
 }
 
 export type DecisionOutcome =
-  | { status: "approved"; token: string; expiresAt: string; amountMinor: number }
+  | { status: "approved"; token: string | null; expiresAt: string; amountMinor: number }
   | { status: "declined"; reason: string | null };
 
 const PIN_REFUSED = "The approver or PIN was not accepted";
@@ -264,7 +271,9 @@ export async function decideApproval(
   if (now.getTime() - request.createdAt.getTime() > PENDING_TTL_MS) {
     throw new ApprovalError(409, "approval_expired", "This request waited too long; ask again");
   }
-  const token = decision.decision === "approve" ? randomBytes(32).toString("base64url") : null;
+  const approve = decision.decision === "approve";
+  // The token goes to the register that asked; one decided elsewhere is collected by it later.
+  const token = approve && isRequester(request, register) ? randomBytes(32).toString("base64url") : null;
   const expiresAt = new Date(now.getTime() + APPROVAL_TOKEN_TTL_MS);
   await inAuditedTransaction(db, async (tx) => {
     await tx.manager.update({ where: { id: manager.id }, data: { failedPins: 0, lockedUntil: null } });
@@ -275,11 +284,11 @@ export async function decideApproval(
     const claimed = await tx.approvalRequest.updateMany({
       where: { id: request.id, status: "pending" },
       data: {
-        status: token ? "approved" : "declined",
+        status: approve ? "approved" : "declined",
         approverId: manager.id,
-        declineReason: token ? null : decision.reason,
+        declineReason: approve ? null : decision.reason,
         tokenHash: token ? sha256(token) : null,
-        tokenExpiresAt: token ? expiresAt : null,
+        tokenExpiresAt: approve ? expiresAt : null,
         decidedAt: now,
       },
     });
@@ -287,7 +296,7 @@ export async function decideApproval(
       throw new ApprovalError(409, "approval_already_decided", "Another decision was made a moment ago");
     }
     await appendAudit(tx, register.shopId, {
-      type: token ? "approval.approved" : "approval.declined",
+      type: approve ? "approval.approved" : "approval.declined",
       actor: `manager:${manager.id}`,
       data: {
         requestId: request.id,
@@ -296,13 +305,94 @@ export async function decideApproval(
         ...whereOf(register),
         amountMinor: request.amountMinor,
         reason: decision.reason,
+        remote: !isRequester(request, register),
       },
       at: now,
     });
   });
-  return token
+  return approve
     ? { status: "approved", token, expiresAt: expiresAt.toISOString(), amountMinor: request.amountMinor }
     : { status: "declined", reason: decision.reason };
+}
+
+/**
+ * Whether this register is the one that asked: the same device, and the same signed user when
+ * the request recorded one. Only it receives the approval token.
+ */
+function isRequester(request: { deviceId: string | null; userId: string | null }, register: RegisterContext) {
+  if (!request.deviceId || request.deviceId !== register.deviceId) return false;
+  return request.userId === null || request.userId === register.userId;
+}
+
+/**
+ * The asking register collects the token of an approval a manager gave elsewhere: once, within
+ * the approval's 120 s, and only that register.
+ */
+export async function collectApprovalToken(
+  db: Db,
+  register: RegisterContext,
+  requestId: string,
+  now: Date,
+): Promise<ApprovalTokenResponse> {
+  const request = await findRequest(db, register.shopId, requestId);
+  if (request.status === "pending") throw new ApprovalError(409, "approval_pending", "No manager has decided yet");
+  if (request.status !== "approved" || !request.tokenExpiresAt) {
+    throw new ApprovalError(409, "approval_closed", `This request is already ${request.status}`);
+  }
+  if (!isRequester(request, register)) {
+    throw new ApprovalError(403, "approval_refused", "Only the register that asked can use this approval");
+  }
+  if (request.tokenExpiresAt <= now) {
+    await closeRequest(db, register, request.id, "expired", "the approval was not collected in time", now);
+    throw new ApprovalError(403, "approval_refused", "The approval expired; ask again");
+  }
+  const token = randomBytes(32).toString("base64url");
+  await inAuditedTransaction(db, async (tx) => {
+    const claimed = await tx.approvalRequest.updateMany({
+      where: { id: request.id, status: "approved", tokenHash: null },
+      data: { tokenHash: sha256(token) },
+    });
+    if (claimed.count === 0) {
+      throw new ApprovalError(409, "approval_token_collected", "This approval's token was already collected");
+    }
+    await appendAudit(tx, register.shopId, {
+      type: "approval.token_collected",
+      actor: actorOf(register),
+      data: { requestId: request.id, ...whereOf(register) },
+      at: now,
+    });
+  });
+  return { token, expiresAt: request.tokenExpiresAt.toISOString() };
+}
+
+/** Where one request stands, as the asking register polls it (reads only; writes nothing). */
+export async function approvalStatus(
+  db: Db,
+  register: RegisterContext,
+  requestId: string,
+  now: Date,
+): Promise<ApprovalStatusResponse> {
+  const request = await findRequest(db, register.shopId, requestId);
+  const pendingUntil = new Date(request.createdAt.getTime() + PENDING_TTL_MS);
+  const lapsed =
+    (request.status === "pending" && pendingUntil <= now) ||
+    (request.status === "approved" && !!request.tokenExpiresAt && request.tokenExpiresAt <= now);
+  const status = (lapsed ? "expired" : request.status) as ApprovalStatus;
+  return {
+    id: request.id,
+    status,
+    discount: { kind: request.discountKind as CartDiscount["kind"], value: request.discountValue },
+    amountMinor: request.amountMinor,
+    currency: request.currency,
+    declineReason: request.status === "declined" ? request.declineReason : null,
+    expiresAt:
+      status === "pending"
+        ? pendingUntil.toISOString()
+        : status === "approved"
+          ? (request.tokenExpiresAt?.toISOString() ?? null)
+          : null,
+    tokenWaiting: status === "approved" && request.tokenHash === null && isRequester(request, register),
+  };
 }
 
 // A real hash of a random PIN nobody knows, so an unknown approver costs the same scrypt work.
@@ -389,9 +479,8 @@ export async function redeemApproval(
   const request = await findRequest(db, register.shopId, requestId);
   if (request.status === "redeemed") throw new ApprovalError(409, "approval_already_redeemed", "Already applied");
   const refused = (reason: string) => new ApprovalError(403, "approval_refused", reason);
-  if (request.status !== "approved" || !request.tokenHash || !request.tokenExpiresAt) {
-    throw refused(`This request is ${request.status}`);
-  }
+  if (request.status !== "approved" || !request.tokenExpiresAt) throw refused(`This request is ${request.status}`);
+  if (!request.tokenHash) throw refused("Collect this approval's token first");
   if (!sameHash(sha256(redemption.token), request.tokenHash)) throw refused("The approval token does not match");
   if (request.tokenExpiresAt <= now) {
     await closeRequest(db, register, request.id, "expired", "the approval token expired", now);
@@ -457,8 +546,43 @@ async function closeRequest(
   });
 }
 
+/**
+ * What a register shows for approvals at its location: nothing when switched off, else the
+ * limits, the requests waiting for a manager and who can approve them here.
+ */
+export async function approvalsOverview(
+  db: Db,
+  register: RegisterContext,
+  now: Date,
+): Promise<ApprovalsOverviewResponse> {
+  const location = register.locationExternalId;
+  const limits = await approvalLimitsFor(db, register.shopId, location);
+  if (!limits.enabled) return { enabled: false };
+  const managers = await db.manager.findMany({
+    where: { shopId: register.shopId, disabledAt: null },
+    select: { id: true, name: true, role: true, locations: true },
+    orderBy: { name: "asc" },
+  });
+  return {
+    enabled: true,
+    limits: { maxPercent: limits.maxPercent, maxAmountMinor: limits.maxAmountMinor, currency: register.currency },
+    pending: await pendingApprovals(db, register.shopId, location, now),
+    approvers: managers
+      .filter((manager) => {
+        const locations = JSON.parse(manager.locations) as string[];
+        return locations.length === 0 || (location !== null && locations.includes(location));
+      })
+      .map(({ id, name, role }) => ({ id, name, role })),
+  };
+}
+
 /** Requests waiting for a manager at this shop (and location, when given), newest first. */
-export async function pendingApprovals(db: Db, shopId: string, location: string | null, now: Date) {
+export async function pendingApprovals(
+  db: Db,
+  shopId: string,
+  location: string | null,
+  now: Date,
+): Promise<PendingApproval[]> {
   const rows = await db.approvalRequest.findMany({
     where: {
       shopId,
@@ -473,7 +597,7 @@ export async function pendingApprovals(db: Db, shopId: string, location: string 
     id: row.id,
     locationId: row.locationExternalId,
     staffMemberId: row.staffMemberId,
-    discount: { kind: row.discountKind, value: row.discountValue },
+    discount: { kind: row.discountKind as CartDiscount["kind"], value: row.discountValue },
     amountMinor: row.amountMinor,
     subtotalMinor: row.subtotalMinor,
     currency: row.currency,

@@ -3,7 +3,9 @@ import { getDb } from "../../app/db.server";
 import { signedInAdminRequest } from "../support/admin";
 import { action, loader } from "../../app/routes/app.approvals";
 import { loader as csvLoader } from "../../app/routes/app.audit[.]csv";
-import { verifyPin } from "../../app/services/pin-hash.server";
+import { loader as pendingLoader } from "../../app/routes/app.approvals.pending";
+import { requestDiscount } from "../../app/services/approvals.server";
+import { hashPin, verifyPin } from "../../app/services/pin-hash.server";
 
 const db = getDb();
 const SHOP = "admin-approvals.myshopify.com";
@@ -141,5 +143,78 @@ describe("admin approvals page", () => {
     const second = await db.auditEvent.findFirstOrThrow({ where: { shopId, seq: 2 } });
     await db.auditEvent.update({ where: { id: second.id }, data: { actor: "admin:someone-else" } });
     expect((await submit({ intent: "verify" })).body).toMatchObject({ verdict: { ok: false, firstBad: { seq: 2 } } });
+  }, 30_000);
+});
+
+describe("deciding from the admin", () => {
+  it("lists waiting requests live, and a manager approves or declines one with their own PIN", async () => {
+    const managerId = (
+      await db.manager.create({
+        data: { shopId, name: "Remote Rita", pinHash: await hashPin("112233", process.env.MANAGER_PIN_PEPPER!) },
+      })
+    ).id;
+    const register = {
+      shopId,
+      currency: "USD",
+      // Location 88 was switched off above: this register asks under the shop-wide limits.
+      locationExternalId: null,
+      deviceId: "ipad-9",
+      userId: "77",
+      staffMemberId: "5",
+    };
+    const ask = async () => {
+      const outcome = await requestDiscount(
+        db,
+        register,
+        {
+          lines: [{ variantId: "1", quantity: 1 }],
+          subtotalMinor: 20_000,
+          discount: { kind: "percent", value: 40 },
+          reasonCode: "price_match",
+          note: null,
+        },
+        new Date(),
+      );
+      expect(outcome.status).toBe("pending");
+      return (outcome as { requestId: string }).requestId;
+    };
+    const first = await ask();
+    const second = await ask();
+    const waiting = async () =>
+      ((await (await pendingLoader(args(await signedIn("/app/approvals/pending")))).json()) as {
+        pending: Array<{ id: string }>;
+      }).pending.map((p) => p.id);
+    expect(await waiting()).toEqual(expect.arrayContaining([first, second]));
+
+    const decide = (fields: Record<string, string>) =>
+      submit({ intent: "decide", approverId: managerId, reason: "", ...fields });
+    expect(await decide({ requestId: first, decision: "approve", pin: "000000" })).toEqual({
+      status: 403,
+      body: { fieldErrors: { pin: "The approver or PIN was not accepted" }, requestId: first },
+    });
+    expect((await decide({ requestId: first, decision: "decline", pin: "112233" })).body).toEqual({
+      fieldErrors: { reason: "say why, so the cashier can tell the customer" },
+    });
+    expect(await decide({ requestId: first, decision: "approve", pin: "112233" })).toEqual({
+      status: 200,
+      body: { done: "Approved: the register applies the discount", requestId: first },
+    });
+    // The token waits for the asking register; the admin never holds it.
+    expect(await db.approvalRequest.findUniqueOrThrow({ where: { id: first } })).toMatchObject({
+      status: "approved",
+      approverId: managerId,
+      tokenHash: null,
+    });
+    expect((await decide({ requestId: second, decision: "decline", pin: "112233", reason: "Too much" })).status).toBe(
+      200,
+    );
+    expect((await db.approvalRequest.findUniqueOrThrow({ where: { id: second } })).declineReason).toBe("Too much");
+    expect((await decide({ requestId: second, decision: "approve", pin: "112233" })).status).toBe(409);
+    expect(await waiting()).not.toEqual(expect.arrayContaining([first]));
+    expect(await waiting()).not.toEqual(expect.arrayContaining([second]));
+
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { shopId, type: "approval.approved" } });
+    expect(audit.actor).toBe(`manager:${managerId}`);
+    expect(JSON.parse(audit.data)).toMatchObject({ requestId: first, device: "admin:42", remote: true });
   }, 30_000);
 });

@@ -2,13 +2,16 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { API_KEY, API_SECRET_KEY, getJwt } from "@shopify/shopify-api/test-helpers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../app/db.server";
-import { action as createAction, loader as pendingLoader } from "../../app/routes/api.pos.approvals";
+import { action as createAction, loader as overviewLoader } from "../../app/routes/api.pos.approvals";
+import { loader as statusLoader } from "../../app/routes/api.pos.approvals.$id";
+import { action as tokenAction } from "../../app/routes/api.pos.approvals.$id.token";
 import { action as decisionAction } from "../../app/routes/api.pos.approvals.$id.decision";
 import { action as redeemAction } from "../../app/routes/api.pos.approvals.$id.redeem";
 import { action as voidAction } from "../../app/routes/api.pos.approvals.$id.void";
 import { verifyAuditChain } from "../../app/services/audit.server";
 import { hashPin } from "../../app/services/pin-hash.server";
 import { cartFingerprint } from "../../shared/approvals";
+import type { ApprovalsOverviewResponse } from "../../shared/pos-contract";
 import { createProduct, createShop } from "../factories";
 
 const db = getDb();
@@ -27,6 +30,17 @@ async function token(shop = SHOP, sub = "501") {
 }
 
 type Action = (args: ActionFunctionArgs) => Promise<Response>;
+
+async function get(loader: Action, path: string, options: { shop?: string; sub?: string; id?: string } = {}) {
+  const request = new Request(`https://my-test-app.myshopify.io${path}`, {
+    headers: { Authorization: `Bearer ${await token(options.shop, options.sub)}` },
+  });
+  const response = await loader({ request, params: options.id ? { id: options.id } : {}, context: {} });
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown> & { error?: { code: string; message: string } },
+  };
+}
 
 async function post(
   action: Action,
@@ -137,15 +151,21 @@ describe("POST /api/pos/approvals", () => {
     const amount = await ask({ kind: "amount", value: 6_000 });
     expect(amount.body).toMatchObject({ status: "pending", triggers: expect.arrayContaining(["amount"]) });
 
-    const request = new Request(`https://my-test-app.myshopify.io/api/pos/approvals?locationId=${STORE}`, {
-      headers: { Authorization: `Bearer ${await token()}` },
-    });
-    const list = (await (await pendingLoader({ request, params: {}, context: {} })).json()) as {
-      pending: Array<{ id: string }>;
-    };
-    expect(list.pending.map((entry) => entry.id)).toEqual(
+    const overview = await get(overviewLoader, `/api/pos/approvals?locationId=${STORE}&deviceId=ipad-2`);
+    expect(overview.status).toBe(200);
+    const body = overview.body as unknown as ApprovalsOverviewResponse & { enabled: true };
+    expect(body.pending.map((entry) => entry.id)).toEqual(
       expect.arrayContaining([percent.body.requestId, amount.body.requestId]),
     );
+    expect(body.limits).toEqual({ maxPercent: 15, maxAmountMinor: 5_000, currency: "USD" });
+    // Linus approves only at store 9999; no PIN hash or lock state leaves the server.
+    expect(body.approvers).toEqual([{ id: managerId, name: "Grace", role: "manager" }]);
+    const elsewhere = await get(overviewLoader, `/api/pos/approvals?locationId=9999`);
+    expect((elsewhere.body as { approvers: unknown[] }).approvers).toHaveLength(2);
+    expect((await get(overviewLoader, `/api/pos/approvals?locationId=not%20an%20id`)).body.error).toMatchObject({
+      code: "invalid_query",
+      message: expect.stringMatching(/^locationId: /),
+    });
   });
 
   it("counts a shift's manual discounts by the signed user, whatever staff member id the register claims", async () => {
@@ -192,6 +212,7 @@ describe("POST /api/pos/approvals", () => {
       locationId: "5102",
     });
     expect(response.body).toEqual({ status: "disabled" });
+    expect((await get(overviewLoader, "/api/pos/approvals?locationId=5102")).body).toEqual({ enabled: false });
   });
 });
 
@@ -264,6 +285,65 @@ describe("decisions and redemption", () => {
     const voided = await post(voidAction, `/api/pos/approvals/${id}/void`, { reason: "cart changed" }, { id });
     expect(voided.body).toEqual({ status: "voided" });
     expect((await decide(id, {})).status).toBe(409);
+  });
+});
+
+describe("approving from another register or the admin", () => {
+  const collect = (id: string, deviceId: string, options: { sub?: string } = {}) =>
+    post(tokenAction, `/api/pos/approvals/${id}/token`, { deviceId, locationId: STORE }, { id, sub: options.sub });
+  const status = (id: string, deviceId = "ipad-1") =>
+    get(statusLoader, `/api/pos/approvals/${id}?deviceId=${deviceId}`, { id });
+
+  it("gives the token only to the register that asked, once, and it then applies the discount", async () => {
+    const created = await ask({ kind: "percent", value: 30 });
+    const id = created.body.requestId as string;
+    expect((await status(id)).body).toMatchObject({ status: "pending", tokenWaiting: false, amountMinor: 30_000 });
+
+    const remote = await decide(id, {}, { deviceId: "ipad-2" });
+    expect(remote).toMatchObject({ status: 200, body: { status: "approved", token: null } });
+    expect((await status(id)).body).toMatchObject({ status: "approved", tokenWaiting: true });
+    expect((await status(id, "ipad-2")).body).toMatchObject({ status: "approved", tokenWaiting: false });
+
+    // Another device, or the same device under another signed user, cannot take it.
+    expect((await collect(id, "ipad-2")).body.error).toMatchObject({ code: "approval_refused" });
+    expect((await collect(id, "ipad-1", { sub: "502" })).status).toBe(403);
+    // Nothing can be redeemed before the token is collected.
+    expect((await redeem(id, { token: "x".repeat(43) })).status).toBe(403);
+
+    const collected = await collect(id, "ipad-1");
+    expect(collected).toMatchObject({ status: 200, body: { token: expect.any(String) } });
+    expect((await collect(id, "ipad-1")).body.error).toMatchObject({ code: "approval_token_collected" });
+    expect((await status(id)).body).toMatchObject({ status: "approved", tokenWaiting: false });
+
+    const applied = await redeem(id, { token: collected.body.token });
+    expect(applied).toMatchObject({ status: 200, body: { status: "redeemed", amountMinor: 30_000 } });
+    expect((await status(id)).body).toMatchObject({ status: "redeemed" });
+    const types = (await db.auditEvent.findMany({ where: { shopId }, orderBy: { seq: "asc" } }))
+      .filter((event) => JSON.parse(event.data).requestId === id)
+      .map((event) => event.type);
+    expect(types).toEqual(["approval.requested", "approval.approved", "approval.token_collected", "approval.redeemed"]);
+  });
+
+  it("tells the asking register a remote decline and its reason, and refuses a token for it", async () => {
+    const id = (await ask({ kind: "amount", value: 9_000 })).body.requestId as string;
+    await decide(id, { decision: "decline", reason: "Not for this customer" }, { deviceId: "ipad-2" });
+    expect((await status(id)).body).toMatchObject({ status: "declined", declineReason: "Not for this customer" });
+    expect((await collect(id, "ipad-1")).body.error).toMatchObject({ code: "approval_closed" });
+  });
+
+  it("expires an approval nobody collected within 120 seconds", async () => {
+    const id = (await ask({ kind: "percent", value: 40 })).body.requestId as string;
+    await decide(id, {}, { deviceId: "ipad-2" });
+    await db.approvalRequest.update({ where: { id }, data: { tokenExpiresAt: new Date(Date.now() - 1_000) } });
+    expect((await status(id)).body).toMatchObject({ status: "expired", tokenWaiting: false });
+    expect((await collect(id, "ipad-1")).body.error).toMatchObject({ code: "approval_refused" });
+    expect((await db.approvalRequest.findUniqueOrThrow({ where: { id } })).status).toBe("expired");
+  });
+
+  it("does not show one shop's request to another", async () => {
+    const id = (await ask({ kind: "percent", value: 20 })).body.requestId as string;
+    expect((await get(statusLoader, `/api/pos/approvals/${id}`, { id, shop: OTHER_SHOP })).status).toBe(403);
+    expect((await get(statusLoader, `/api/pos/approvals/nope`, { id: "nope" })).status).toBe(404);
   });
 });
 
