@@ -22,10 +22,15 @@ export function approvalAction<Body extends RegisterOrigin>(
   schema: z.ZodType<Body>,
   handle: Handler<{ body: Body }>,
 ): Promise<Response> {
-  return run(request, "POST", async () => {
-    const body = await parseJsonBody(request, schema, MAX_APPROVAL_BODY_BYTES);
-    return { origin: body, input: { body } };
-  }, handle);
+  return run(
+    request,
+    "POST",
+    async () => {
+      const body = await parseJsonBody(request, schema, MAX_APPROVAL_BODY_BYTES);
+      return { origin: body, input: { body } };
+    },
+    handle,
+  );
 }
 
 /** GET: the register's origin comes from the query (?locationId=&deviceId=). */

@@ -181,9 +181,11 @@ describe("deciding from the admin", () => {
     const first = await ask();
     const second = await ask();
     const waiting = async () =>
-      ((await (await pendingLoader(args(await signedIn("/app/approvals/pending")))).json()) as {
-        pending: Array<{ id: string }>;
-      }).pending.map((p) => p.id);
+      (
+        (await (await pendingLoader(args(await signedIn("/app/approvals/pending")))).json()) as {
+          pending: Array<{ id: string }>;
+        }
+      ).pending.map((p) => p.id);
     expect(await waiting()).toEqual(expect.arrayContaining([first, second]));
 
     const decide = (fields: Record<string, string>) =>
