@@ -164,6 +164,8 @@ export interface PendingApproval {
   note: string | null;
   triggers: string[];
   createdAt: string;
+  /** Asked by the register reading the list (it shows its own request in the discount section). */
+  mine: boolean;
 }
 
 /** GET /api/pos/approvals?locationId=: the register's view of approvals at its location. */

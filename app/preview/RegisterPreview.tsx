@@ -7,7 +7,8 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import { formatMoney, toMinorUnits } from "../../shared/money";
 import { createDemoCart, type DemoCart } from "./demo-cart";
 import { mountTargetFrame } from "./frame";
-import type { FrameHost } from "./shopify-global";
+import type { FrameHost, PinSubmit } from "./shopify-global";
+import type { PinPadOptions } from "@shopify/ui-extensions/point-of-sale";
 import type { CatalogResponse, CatalogVariant, PreviewRegister, PreviewTarget, SessionTokenResponse } from "./types";
 
 const LOCALE = "en-US";
@@ -26,6 +27,7 @@ export function RegisterPreview({ register }: { register: PreviewRegister }) {
   const [modalOpen, setModalOpen] = useState(false);
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [messages, setMessages] = useState<string[]>([]);
+  const [pinPad, setPinPad] = useState<{ onSubmit: PinSubmit; options: PinPadOptions } | null>(null);
   const currency = register.shop.currency;
 
   const cart = useMemo(
@@ -82,12 +84,14 @@ export function RegisterPreview({ register }: { register: PreviewRegister }) {
         locale: LOCALE,
         translations: register.translations,
         getSessionToken,
+        deviceId: `preview-${sessionId}`,
         toast: showToast,
+        showPinPad: (onSubmit, options) => setPinPad({ onSubmit, options }),
         presentModal: () => setModalOpen(true),
         dismissModal: () => setModalOpen(false),
         warn: note,
       },
-    [cart, session, register.translations, getSessionToken, showToast, note],
+    [cart, session, register.translations, getSessionToken, sessionId, showToast, note],
   );
 
   const changeLocation = (id: number) => {
@@ -189,6 +193,16 @@ export function RegisterPreview({ register }: { register: PreviewRegister }) {
                   />
                 </div>
               ) : null}
+              {pinPad ? (
+                <PinPadOverlay
+                  key={String(pinPad.options.title)}
+                  {...pinPad}
+                  onClose={(result) => {
+                    setPinPad(null);
+                    pinPad.options.onDismissed?.(result);
+                  }}
+                />
+              ) : null}
               <div className="rp-toasts" aria-live="polite">
                 {toasts.map((toast) => (
                   <div key={toast.id} className="rp-toast" role="status">
@@ -210,6 +224,90 @@ export function RegisterPreview({ register }: { register: PreviewRegister }) {
           ) : null}
         </section>
       </main>
+    </div>
+  );
+}
+
+/**
+ * POS's PinPad as the preview draws it: digits, masked by default; the extension's onSubmit
+ * decides, a rejection shows its message and keeps the pad open, an acceptance closes it.
+ */
+function PinPadOverlay({
+  onSubmit,
+  options,
+  onClose,
+}: {
+  onSubmit: PinSubmit;
+  options: PinPadOptions;
+  onClose: (result: { completed: boolean; pin?: number[] }) => void;
+}) {
+  const min = options.minPinLength ?? 4;
+  const max = options.maxPinLength ?? 6;
+  const masked = options.masked ?? true;
+  const [digits, setDigits] = useState<number[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (pin: number[]) => {
+    if (busy || pin.length < min) return;
+    setBusy(true);
+    try {
+      const verdict = await onSubmit([...pin]);
+      if (verdict.result === "accept") return onClose({ completed: true, pin });
+      setError(verdict.errorMessage ?? "PIN rejected");
+      setDigits([]);
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+      setDigits([]);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const press = (digit: number) => {
+    if (busy || digits.length >= max) return;
+    const next = [...digits, digit];
+    setDigits(next);
+    setError(null);
+    options.onPinEntry?.(next);
+    if (options.autoSubmit && next.length === max) void submit(next);
+  };
+
+  return (
+    <div className="rp-pinpad" role="dialog" aria-modal="true" aria-label={options.title ?? "Enter PIN"}>
+      <div className="rp-pinpad-card">
+        <h2>{options.title ?? "Enter PIN"}</h2>
+        {options.label ? <p className="rp-muted">{options.label}</p> : null}
+        <output className="rp-pinpad-entry" aria-label="PIN entered">
+          {digits.length === 0 ? "\u00a0" : masked ? "●".repeat(digits.length) : digits.join("")}
+        </output>
+        <p className="rp-pinpad-error" role="alert">
+          {error ?? "\u00a0"}
+        </p>
+        <div className="rp-pinpad-keys">
+          {[1, 2, 3, 4, 5, 6, 7, 8, 9].map((digit) => (
+            <button key={digit} type="button" onClick={() => press(digit)} disabled={busy}>
+              {digit}
+            </button>
+          ))}
+          <button type="button" aria-label="Delete" onClick={() => setDigits((current) => current.slice(0, -1))}>
+            ⌫
+          </button>
+          <button type="button" onClick={() => press(0)} disabled={busy}>
+            0
+          </button>
+          <button
+            type="button"
+            className="rp-pinpad-enter"
+            onClick={() => void submit(digits)}
+            disabled={busy || digits.length < min}
+          >
+            {busy ? "…" : "Enter"}
+          </button>
+        </div>
+        <button type="button" className="rp-link" onClick={() => onClose({ completed: false })} disabled={busy}>
+          Cancel
+        </button>
+      </div>
     </div>
   );
 }

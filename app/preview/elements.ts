@@ -278,7 +278,13 @@ const SPECS: Record<string, ElementSpec> = {
   },
 };
 
-export const PREVIEW_ELEMENT_TAGS = Object.keys(SPECS);
+/** Input fields keep their <input> across attribute changes, so typing never loses focus. */
+const FIELDS: Record<string, { inputMode: string }> = {
+  "s-text-field": { inputMode: "text" },
+  "s-number-field": { inputMode: "decimal" },
+};
+
+export const PREVIEW_ELEMENT_TAGS = [...Object.keys(SPECS), ...Object.keys(FIELDS)];
 
 /** Base styles of a frame document, and a visible mark on any `s-*` tag the preview lacks. */
 export const FRAME_CSS = `
@@ -306,6 +312,62 @@ export function definePreviewElements(frameWindow: FrameWindow): void {
   for (const [tag, spec] of Object.entries(SPECS)) {
     if (!registry.get(tag)) registry.define(tag, elementClass(frameWindow, spec, h));
   }
+  for (const [tag, field] of Object.entries(FIELDS)) {
+    if (!registry.get(tag)) registry.define(tag, fieldClass(frameWindow, field.inputMode));
+  }
+}
+
+const FIELD_CSS = `:host{display:block;min-inline-size:180px}
+  label{display:flex;flex-direction:column;gap:4px;font-size:13px;font-weight:600;color:#303030}
+  input{font:inherit;font-size:15px;font-weight:450;padding:8px 10px;border-radius:8px;border:1px solid #8a8a8a;background:#fff}
+  input:focus{outline:2px solid #2c6ecb;outline-offset:1px}
+  .error{color:#8e0b21;font-size:13px;font-weight:450} .error:empty{display:none}`;
+
+/**
+ * A text or number field: `value` is a property (as on POS), `input` bubbles out of the
+ * shadow root as it does natively, and `change` is re-sent from the host (it does not).
+ */
+function fieldClass(frameWindow: FrameWindow, inputMode: string): CustomElementConstructor {
+  // Member names must not collide with the element's props (label, error, …): Preact sets a
+  // prop as a property when the element has one, which would overwrite the member.
+  return class PreviewField extends frameWindow.HTMLElement {
+    static get observedAttributes() {
+      return ["label", "error", "placeholder", "disabled", "details"];
+    }
+    readonly shadow: ShadowRoot = this.attachShadow({ mode: "open" });
+    readonly inputNode: HTMLInputElement = this.ownerDocument.createElement("input");
+    readonly captionNode: HTMLSpanElement = this.ownerDocument.createElement("span");
+    readonly errorNode: HTMLSpanElement = this.ownerDocument.createElement("span");
+    get value(): string {
+      return this.inputNode.value;
+    }
+    set value(next: unknown) {
+      const text = next === null || next === undefined ? "" : String(next);
+      if (this.inputNode.value !== text) this.inputNode.value = text;
+    }
+    connectedCallback() {
+      if (this.shadow.childElementCount > 0) return this.decorate();
+      const style = this.ownerDocument.createElement("style");
+      style.textContent = FIELD_CSS;
+      const label = this.ownerDocument.createElement("label");
+      this.inputNode.setAttribute("inputmode", inputMode);
+      this.inputNode.addEventListener("change", () => this.dispatchEvent(new frameWindow.Event("change")));
+      this.errorNode.className = "error";
+      label.append(this.captionNode, this.inputNode, this.errorNode);
+      this.shadow.replaceChildren(style, label);
+      this.decorate();
+    }
+    attributeChangedCallback() {
+      if (this.isConnected) this.decorate();
+    }
+    decorate() {
+      this.captionNode.textContent = this.getAttribute("label") ?? "";
+      this.errorNode.textContent = this.getAttribute("error") ?? "";
+      this.inputNode.placeholder = this.getAttribute("placeholder") ?? "";
+      this.inputNode.disabled = isOn(this, "disabled");
+      this.inputNode.setAttribute("aria-invalid", this.getAttribute("error") ? "true" : "false");
+    }
+  };
 }
 
 // One class per tag, made in a function of its own: plain members only, because the app's

@@ -7,7 +7,13 @@
  * Signal class; cart.current then becomes a signal of that class, kept equal to the host's.
  */
 import type { Signal } from "@preact/signals";
-import type { Customer, CartDiscountType, Session } from "@shopify/ui-extensions/point-of-sale";
+import type {
+  Customer,
+  CartDiscountType,
+  PinPadOptions,
+  PinValidationResult,
+  Session,
+} from "@shopify/ui-extensions/point-of-sale";
 import type { DemoCart } from "./demo-cart";
 import { createTranslator } from "./translate";
 import type { PreviewTarget } from "./types";
@@ -19,12 +25,18 @@ export interface FrameHost {
   locale: string;
   translations: Record<string, unknown>;
   getSessionToken: () => Promise<string | undefined>;
+  /** This preview page is one register device. */
+  deviceId: string;
   toast: (message: string) => void;
+  /** POS's PinPad: the host page draws it over the register screen. */
+  showPinPad: (onSubmit: PinSubmit, options: PinPadOptions) => void;
   presentModal: () => void;
   dismissModal: () => void;
   /** An extension touched an API the preview does not implement. */
   warn: (message: string) => void;
 }
+
+export type PinSubmit = (pin: number[]) => Promise<PinValidationResult> | PinValidationResult;
 
 type SignalClass = new <T>(value: T) => Signal<T>;
 
@@ -108,6 +120,15 @@ export function createShopifyGlobal(frameWindow: Window, host: FrameHost): Shopi
       getSessionToken: () => host.getSessionToken(),
     },
     toast: { show: (content: string) => host.toast(String(content)) },
+    device: {
+      name: "Register preview",
+      registerName: "Preview register",
+      getDeviceId: async () => host.deviceId,
+      isTablet: async () => true,
+    },
+    pinPad: {
+      showPinPad: (onSubmit: PinSubmit, options?: PinPadOptions) => host.showPinPad(onSubmit, options ?? {}),
+    },
     locale: { current: localeSignal },
     i18n: {
       translate,

@@ -566,7 +566,7 @@ export async function approvalsOverview(
   return {
     enabled: true,
     limits: { maxPercent: limits.maxPercent, maxAmountMinor: limits.maxAmountMinor, currency: register.currency },
-    pending: await pendingApprovals(db, register.shopId, location, now),
+    pending: await pendingApprovals(db, register.shopId, location, now, register),
     approvers: managers
       .filter((manager) => {
         const locations = JSON.parse(manager.locations) as string[];
@@ -582,6 +582,8 @@ export async function pendingApprovals(
   shopId: string,
   location: string | null,
   now: Date,
+  /** The register asking: marks its own requests (`mine`), which it shows apart. */
+  register?: RegisterContext,
 ): Promise<PendingApproval[]> {
   const rows = await db.approvalRequest.findMany({
     where: {
@@ -605,6 +607,7 @@ export async function pendingApprovals(
     note: row.note,
     triggers: JSON.parse(row.triggers) as string[],
     createdAt: row.createdAt.toISOString(),
+    mine: register ? isRequester(row, register) : false,
   }));
 }
 

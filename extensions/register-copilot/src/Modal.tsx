@@ -2,10 +2,12 @@
 // Hands Preact's Signal to POS so shopify.cart.current & co. are real signals here.
 import "@shopify/ui-extensions/preact";
 import { render } from "preact";
-import { useConnection, useSignalValue } from "./hooks";
+import { APPROVALS_REFRESH_MS, useApprovalsOverview, useConnection, useRegisterOrigin, useSignalValue } from "./hooks";
 import { CartSection } from "./sections/CartSection";
 import { ConnectionSection } from "./sections/ConnectionSection";
+import { DiscountSection } from "./sections/DiscountSection";
 import { SuggestionsSection } from "./sections/SuggestionsSection";
+import { WaitingApprovalsSection } from "./sections/WaitingApprovalsSection";
 import type { SectionContext } from "./sections/types";
 
 export default async () => {
@@ -13,26 +15,36 @@ export default async () => {
 };
 
 /**
- * One section per feature, in the order a cashier needs them: what to offer the customer first,
- * then the cart, then the copilot's own state. Later issues add loyalty, approvals and returns.
+ * One section per feature, in the order a cashier needs them: another register waiting for a
+ * manager (only when one is), what to offer the customer, a discount, the cart, then the
+ * copilot's own state. Later issues add loyalty and returns.
  */
-const SECTIONS = [SuggestionsSection, CartSection, ConnectionSection];
+const SECTIONS = [WaitingApprovalsSection, SuggestionsSection, DiscountSection, CartSection, ConnectionSection];
 
 function Modal() {
   const { connection, refresh } = useConnection(shopify.session);
   const cart = useSignalValue(shopify.cart.current);
   const connectivity = useSignalValue(shopify.connectivity.current);
+  const { locationId, staffMemberId } = shopify.session.currentSession;
+  const origin = useRegisterOrigin(shopify.device, locationId, staffMemberId);
+  const approvals = useApprovalsOverview(shopify.session, origin, {
+    active: connection.state === "ready",
+    refreshMs: APPROVALS_REFRESH_MS.modal,
+  });
   const context: SectionContext = {
     connection,
     refreshConnection: refresh,
     session: shopify.session,
-    locationId: shopify.session.currentSession.locationId,
+    locationId,
     online: connectivity.internetConnected !== "Disconnected",
     cart,
     cartApi: shopify.cart,
     currency: shopify.session.currentSession.currency,
     translate: (key, options) => shopify.i18n.translate(key, options),
     toast: (message) => shopify.toast.show(message),
+    origin,
+    pinPad: shopify.pinPad,
+    approvals,
   };
   return (
     <s-page heading={shopify.i18n.translate("modal.heading")}>

@@ -3,7 +3,14 @@
 import "@shopify/ui-extensions/preact";
 import { render } from "preact";
 import { variantNumber, type Connection, type Suggestions } from "./backend";
-import { useConnection, useSignalValue, useSuggestions } from "./hooks";
+import {
+  APPROVALS_REFRESH_MS,
+  useApprovalsOverview,
+  useConnection,
+  useRegisterOrigin,
+  useSignalValue,
+  useSuggestions,
+} from "./hooks";
 
 export default async () => {
   render(<Tile />, document.body);
@@ -23,10 +30,23 @@ function Tile() {
     debounceFirst: true,
     record: false,
   });
+  const { locationId, staffMemberId } = shopify.session.currentSession;
+  const origin = useRegisterOrigin(shopify.device, locationId, staffMemberId);
+  // Any register at the location shows that a manager is needed, so one nearby can step in.
+  const { overview } = useApprovalsOverview(shopify.session, origin, {
+    active: connection.state === "ready",
+    refreshMs: APPROVALS_REFRESH_MS.tile,
+  });
+  const waiting = overview.state === "ready" && overview.overview.enabled ? overview.overview.pending.length : 0;
   return (
     <s-tile
       heading={shopify.i18n.translate("tile.heading")}
-      subheading={subheading(connection, itemCount, itemCount > 0 ? readyCount(suggestions, cart.lineItems) : 0)}
+      subheading={
+        waiting > 0 && connection.state === "ready"
+          ? shopify.i18n.translate("tile.approvalsWaiting", { count: waiting })
+          : subheading(connection, itemCount, itemCount > 0 ? readyCount(suggestions, cart.lineItems) : 0)
+      }
+      itemCount={waiting > 0 ? waiting : undefined}
       tone={connection.state === "ready" ? "accent" : "neutral"}
       onClick={() => shopify.action.presentModal()}
     />

@@ -43,7 +43,7 @@ export interface SessionTokenSource {
 }
 
 /** What one call to the backend came to, before its body is read. */
-type BackendCall =
+export type BackendCall =
   | { kind: "answered"; response: Response }
   | { kind: "no-permission" }
   | { kind: "unauthorized"; httpStatus: number }
@@ -53,10 +53,16 @@ type BackendCall =
  * One authenticated request to `/api/pos/*`: mints the session token, sends it as a Bearer
  * token with a timeout, and sorts out the failures every caller handles the same way.
  */
-async function callBackend(
+export async function callBackend(
   session: SessionTokenSource,
   path: string,
-  init: { method?: "GET" | "POST"; body?: unknown; signal?: AbortSignal },
+  init: {
+    method?: "GET" | "POST";
+    body?: unknown;
+    signal?: AbortSignal;
+    /** A 403 is the backend refusing this request (a wrong PIN, a spent approval), not the register. */
+    refusalIsAnswer?: boolean;
+  },
   fetchImpl: typeof fetch,
   appUrl: string,
 ): Promise<BackendCall> {
@@ -90,13 +96,13 @@ async function callBackend(
     init.signal?.removeEventListener("abort", cancel);
   }
 
-  if (response.status === 401 || response.status === 403 || response.status === 410) {
+  if (response.status === 401 || (response.status === 403 && !init.refusalIsAnswer) || response.status === 410) {
     return { kind: "unauthorized", httpStatus: response.status };
   }
   return { kind: "answered", response };
 }
 
-async function readJson<T>(response: Response): Promise<T | undefined> {
+export async function readJson<T>(response: Response): Promise<T | undefined> {
   try {
     return (await response.json()) as T;
   } catch {

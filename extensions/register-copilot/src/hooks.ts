@@ -4,6 +4,8 @@
  */
 import type { Cart } from "@shopify/ui-extensions/point-of-sale";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { ApprovalsOverviewResponse, RegisterOrigin } from "../../../shared/pos-contract";
+import { approvalsApi } from "./approvals";
 import {
   checkConnection,
   fetchSuggestions,
@@ -212,4 +214,82 @@ export function useSuggestions(
   }, [loader, key, active, online, locationId, limit, debounceFirst, record]);
 
   return { suggestions, reload: () => loader.reload() };
+}
+
+/** How often a register re-reads the approvals waiting at its location. */
+export const APPROVALS_REFRESH_MS = { modal: 5_000, tile: 15_000 } as const;
+
+export type ApprovalsOverview =
+  | { state: "loading" }
+  | { state: "ready"; overview: ApprovalsOverviewResponse }
+  | { state: "unavailable"; reason: string };
+
+/**
+ * The approvals view for this register (limits, requests waiting, approvers), re-read every
+ * `refreshMs` while `active`. A failed read keeps the last good view: the count on a tile
+ * should not flicker because one request was lost.
+ */
+export function useApprovalsOverview(
+  session: SessionTokenSource,
+  origin: () => Promise<RegisterOrigin>,
+  options: { active: boolean; refreshMs: number },
+): { overview: ApprovalsOverview; refresh: () => void } {
+  const { active, refreshMs } = options;
+  const [overview, setOverview] = useState<ApprovalsOverview>({ state: "loading" });
+  const latest = useRef(0);
+  const refresh = useCallback(() => {
+    const run = ++latest.current;
+    void origin()
+      .then((where) => approvalsApi.overview(session, where))
+      .then((result) => {
+        if (run !== latest.current) return;
+        if (result.kind === "ok") setOverview({ state: "ready", overview: result.body });
+        else
+          setOverview((previous) =>
+            previous.state === "ready" ? previous : { state: "unavailable", reason: result.kind },
+          );
+      });
+  }, [session, origin]);
+  useEffect(() => {
+    if (!active) return;
+    const sequence = latest;
+    refresh();
+    const timer = setInterval(refresh, refreshMs);
+    return () => {
+      clearInterval(timer);
+      sequence.current++;
+    };
+  }, [active, refresh, refreshMs]);
+  return { overview, refresh };
+}
+
+export interface DeviceSource {
+  getDeviceId(): Promise<string>;
+}
+
+/**
+ * Where this register's requests come from: its location and staff member (from the POS
+ * session; recorded, never trusted) and its device id (asked of POS once).
+ */
+export function useRegisterOrigin(
+  device: DeviceSource,
+  locationId: number | undefined,
+  staffMemberId: number | undefined,
+): () => Promise<RegisterOrigin> {
+  const deviceId = useMemo(
+    () =>
+      device.getDeviceId().then(
+        (id) => (id ? String(id).slice(0, 100) : null),
+        () => null,
+      ),
+    [device],
+  );
+  return useCallback(
+    async () => ({
+      locationId: locationId ?? null,
+      staffMemberId: staffMemberId ?? null,
+      deviceId: await deviceId,
+    }),
+    [deviceId, locationId, staffMemberId],
+  );
 }

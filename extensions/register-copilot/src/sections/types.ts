@@ -1,5 +1,7 @@
-import type { Cart, CartApiContent } from "@shopify/ui-extensions/point-of-sale";
+import type { Cart, CartApiContent, PinPadApiContent } from "@shopify/ui-extensions/point-of-sale";
+import type { RegisterOrigin } from "../../../../shared/pos-contract";
 import type { Connection, SessionTokenSource } from "../backend";
+import type { ApprovalsOverview } from "../hooks";
 
 /**
  * What every section of the modal receives. A later feature (upsell, loyalty, approvals,
@@ -19,6 +21,11 @@ export interface SectionContext {
   currency: string;
   translate: Translate;
   toast: (message: string) => void;
+  /** Location, device and staff member of this register, for approvals requests. */
+  origin: () => Promise<RegisterOrigin>;
+  pinPad: PinPadApiContent;
+  /** Approvals at this location (limits, requests waiting, approvers), kept fresh by the modal. */
+  approvals: { overview: ApprovalsOverview; refresh: () => void };
 }
 
 export type Translate = (key: string, options?: Record<string, string | number>) => string;
