@@ -1,6 +1,7 @@
 /**
- * Admin: approval limits per location (with the kill switch), managers and their PINs, the
- * requests waiting for a manager, and the audit log (filter, verify the chain, CSV export).
+ * Admin: the requests waiting for a manager (live; approve or decline with your own PIN), approval
+ * limits per location (with the kill switch), managers and their PINs, and the audit log (filter,
+ * verify the chain, CSV export).
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
@@ -206,6 +207,12 @@ export default function ApprovalsAdmin() {
                 }
               />
             )}
+            <PendingApprovalsCard
+              initial={data.pending}
+              approvers={data.managers.filter((m) => !m.disabled)}
+              locationName={locationName}
+              currency={data.currency}
+            />
             <Card>
               <Form method="post" key={data.locationExternalId}>
                 <BlockStack gap="300">
@@ -354,13 +361,6 @@ export default function ApprovalsAdmin() {
                 </Form>
               </BlockStack>
             </Card>
-
-            <PendingApprovalsCard
-              initial={data.pending}
-              approvers={data.managers.filter((m) => !m.disabled)}
-              locationName={locationName}
-              currency={data.currency}
-            />
 
             <Card>
               <BlockStack gap="300">

@@ -112,3 +112,32 @@ test("changing the cart while waiting cancels the request", async ({ page }) => 
     "The cart changed, so the request was cancelled. Ask again for this cart.",
   );
 });
+
+test("a manager approves from the admin's live list, and the register applies it", async ({ page, browser }) => {
+  const admin = await browser.newPage();
+  try {
+    // Opened before the request exists: the list must update without a reload.
+    await admin.goto("/app/approvals");
+    await expect(admin.getByText(/^Waiting for a manager \(\d+\)$/)).toBeVisible();
+
+    const section = await askForDiscount(page, "45");
+    await expect(section.locator("s-banner")).toHaveAttribute("heading", "A manager needs to approve this");
+
+    const request = admin.locator("form").filter({ hasText: "45% off" });
+    await expect(request).toBeVisible();
+    await request.getByLabel("Your PIN").fill("000000");
+    await request.getByRole("button", { name: "Approve" }).click();
+    await expect(request.getByText("The approver or PIN was not accepted")).toBeVisible();
+    await request.getByLabel("Your PIN").fill(PIN);
+    await request.getByRole("button", { name: "Approve" }).click();
+    await expect(admin.getByText("Approved: the register applies the discount")).toBeVisible();
+    await expect(request).toHaveCount(0);
+    await admin.screenshot({ path: fileURLToPath(new URL("./screenshots/approvals-admin.png", import.meta.url)) });
+  } finally {
+    await admin.close();
+  }
+  await expect(modalFrame(page).locator("s-section[heading='Discount'] s-banner")).toHaveAttribute(
+    "heading",
+    /^Approved discount applied: .+ off$/,
+  );
+});
