@@ -12,10 +12,12 @@ import type {
   PosErrorResponse,
   PosStatusResponse,
   RegisterOrigin,
+  ReturnCheckRequest,
   SuggestionEventRequest,
   SuggestionsRequest,
   SuggestionsResponse,
 } from "./pos-contract";
+import { RETURN_CONDITIONS, RETURN_REASON_CODES } from "./returns";
 
 const isoDateTime = z.iso.datetime();
 
@@ -150,10 +152,46 @@ export const ApprovalRedeemRequestSchema = z.strictObject({
   discount: discount.optional(),
 }) satisfies z.ZodType<ApprovalRedeemRequest>;
 
-/** POST /api/pos/approvals/:id/token: only who is asking (the register that made the request). */
-export const ApprovalTokenRequestSchema = z.strictObject(origin) satisfies z.ZodType<RegisterOrigin>;
+/** A body that says only which register is asking (POST …/:id/token, POST /api/pos/returns/:checkId/approval). */
+export const RegisterOriginSchema = z.strictObject(origin) satisfies z.ZodType<RegisterOrigin>;
 
 export const ApprovalVoidRequestSchema = z.strictObject({
   ...origin,
   reason: text(200).min(1, "must not be empty"),
 }) satisfies z.ZodType<ApprovalVoidRequest>;
+
+export const ReturnCheckRequestSchema = z
+  .strictObject({
+    ...origin,
+    order: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters").nullable(),
+    receipt: z.enum(["receipt", "gift_receipt", "none"]),
+    lines: z
+      .array(
+        z.strictObject({
+          lineItemId: z.string().min(1).max(100),
+          quantity: z.number().int().min(1, "must be at least 1").max(10_000),
+          condition: z.enum(RETURN_CONDITIONS),
+        }),
+      )
+      .min(1, "must name at least one line")
+      .max(250, "at most 250 lines")
+      .optional(),
+    condition: z.enum(RETURN_CONDITIONS).optional(),
+    reason: z.strictObject({
+      code: z.enum(RETURN_REASON_CODES).nullish(),
+      text: text(500).nullish(),
+    }),
+    items: z
+      .array(z.strictObject({ variantId: posId, quantity: z.number().int().min(1).max(1_000) }))
+      .min(1, "must name at least one item")
+      .max(250, "at most 250 items")
+      .optional(),
+  })
+  .refine((body) => body.order !== null || body.receipt === "none", {
+    message: "without an order the receipt must be none",
+    path: ["receipt"],
+  })
+  .refine((body) => body.order !== null || body.items !== undefined, {
+    message: "a return without an order must list the items brought back",
+    path: ["items"],
+  }) satisfies z.ZodType<ReturnCheckRequest>;

@@ -3,6 +3,7 @@
  * this file, and anything with a runtime (zod) would land in its 64 KB bundle. The server-side
  * schema for the same shapes is shared/pos-contract.schema.ts.
  */
+import type { ReceiptKind, ReturnCheckResult, ReturnCondition, ReturnLineRequest, ReturnReasonCode } from "./returns";
 
 /** Where the order-history import stands (latest BackfillRun), null when none ever ran. */
 export interface PosBackfillState {
@@ -154,6 +155,8 @@ export interface ApprovalTokenResponse {
 
 export interface PendingApproval {
   id: string;
+  /** A cart discount, or a return the policy sends to a manager (amount = the refund). */
+  kind: "discount" | "return";
   locationId: string | null;
   staffMemberId: string | null;
   discount: { kind: "percent" | "amount"; value: number };
@@ -198,3 +201,50 @@ export interface ApprovalRedeemResponse {
 export interface ApprovalVoidRequest extends RegisterOrigin {
   reason: string;
 }
+
+/** POST /api/pos/returns/check: is this return allowed, and how? */
+export interface ReturnCheckRequest extends RegisterOrigin {
+  /** Order id (number or GID), order name ("#1001" or "1001") or receipt number; null without one. */
+  order: string | null;
+  receipt: ReceiptKind;
+  /** The lines brought back; omitted: every unit still returnable, in `condition`. */
+  lines?: ReturnLineRequest[];
+  condition?: ReturnCondition;
+  reason: { code?: ReturnReasonCode | null; text?: string | null };
+  /** Without an order: the variants brought back (valued at today's price). */
+  items?: Array<{ variantId: PosId; quantity: number }>;
+}
+
+export interface ExchangeOption {
+  forLineItemId: string;
+  kind: "same_product" | "similar";
+  variantId: string;
+  title: string;
+  priceMinor: number;
+  available: number;
+}
+
+export interface ReturnCheckResponse {
+  checkId: string;
+  policyVersion: number;
+  currency: string;
+  order: {
+    id: string;
+    name: string;
+    processedAt: string;
+    lines: Array<{ lineItemId: string; title: string; quantity: number; returnable: number }>;
+  } | null;
+  result: ReturnCheckResult;
+  /** In stock at this location: another variant of the same product, or a similar product. */
+  exchanges: ExchangeOption[];
+}
+
+/** POST /api/pos/returns/:checkId/approval: a return the policy says a manager must approve. */
+export type ReturnApprovalResponse = {
+  status: "pending";
+  requestId: string;
+  amountMinor: number;
+  expiresAt: string;
+  /** What the register sends as `cartFingerprint` when it redeems the approval. */
+  fingerprint: string;
+};

@@ -52,6 +52,9 @@ export async function createProduct(
     sku: string;
     variantExternalId: string;
     inventoryItemId: string;
+    productType: string;
+    /** JSON array, as stored. */
+    tags: string;
   }> = {},
 ) {
   const n = next();
@@ -90,7 +93,14 @@ export async function createInventoryLevel(
 export async function createOrder(
   db: Db,
   shopId: string,
-  overrides: Partial<{ processedAt: Date; currency: string; totalMinor: number; locationExternalId: string }> = {},
+  overrides: Partial<{
+    processedAt: Date;
+    currency: string;
+    totalMinor: number;
+    locationExternalId: string;
+    sourceName: string;
+    customerExternalId: string;
+  }> = {},
 ) {
   const n = next();
   const processedAt = overrides.processedAt ?? new Date();
@@ -106,6 +116,8 @@ export async function createOrder(
       processedAt,
       sourceUpdatedAt: processedAt,
       locationExternalId: overrides.locationExternalId ?? null,
+      sourceName: overrides.sourceName ?? "pos",
+      customerExternalId: overrides.customerExternalId ?? null,
     },
   });
 }

@@ -121,9 +121,11 @@ function PendingRequest({
     );
 
   const what =
-    request.discount.kind === "percent"
-      ? `${request.discount.value}% off (${money(request.amountMinor)})`
-      : `${money(request.amountMinor)} off`;
+    request.kind === "return"
+      ? `Return: ${money(request.amountMinor)} refund`
+      : request.discount.kind === "percent"
+        ? `${request.discount.value}% off (${money(request.amountMinor)})`
+        : `${money(request.amountMinor)} off`;
 
   return (
     <form onSubmit={(event) => (event.preventDefault(), decide("approve"))}>
@@ -131,7 +133,7 @@ function PendingRequest({
         <InlineStack align="space-between" blockAlign="center" wrap>
           <BlockStack gap="050">
             <Text as="p" variant="bodyMd" fontWeight="semibold">
-              {what} on a {money(request.subtotalMinor)} cart
+              {request.kind === "return" ? what : `${what} on a ${money(request.subtotalMinor)} cart`}
             </Text>
             <Text as="p" tone="subdued">
               {locationName(request.locationId)} · {request.reasonCode.replace(/_/g, " ")}

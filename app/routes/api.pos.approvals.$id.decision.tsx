@@ -1,12 +1,12 @@
 /** POST /api/pos/approvals/:id/decision — a manager approves or declines, proven by their PIN. */
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { approvalAction } from "../approvals-route.server";
+import { registerAction } from "../register-route.server";
 import { env } from "../env.server";
 import { decideApproval } from "../services/approvals.server";
 import { ApprovalDecisionRequestSchema } from "../../shared/pos-contract.schema";
 
 export const action = ({ request, params }: ActionFunctionArgs) =>
-  approvalAction(request, ApprovalDecisionRequestSchema, ({ db, register, body, now }) =>
+  registerAction(request, ApprovalDecisionRequestSchema, ({ db, register, body, now }) =>
     decideApproval(
       db,
       register,

@@ -1,11 +1,11 @@
 /** POST /api/pos/approvals/:id/redeem — consume the single-use approval token for the approved cart. */
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { approvalAction } from "../approvals-route.server";
+import { registerAction } from "../register-route.server";
 import { redeemApproval } from "../services/approvals.server";
 import { ApprovalRedeemRequestSchema } from "../../shared/pos-contract.schema";
 
 export const action = ({ request, params }: ActionFunctionArgs) =>
-  approvalAction(request, ApprovalRedeemRequestSchema, ({ db, register, body, now }) =>
+  registerAction(request, ApprovalRedeemRequestSchema, ({ db, register, body, now }) =>
     redeemApproval(
       db,
       register,

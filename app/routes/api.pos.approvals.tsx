@@ -4,12 +4,12 @@
  * requests waiting for a manager (the tile's "1 approval waiting") and who can approve them.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { approvalAction, approvalLoader } from "../approvals-route.server";
+import { registerAction, registerLoader } from "../register-route.server";
 import { approvalsOverview, requestDiscount } from "../services/approvals.server";
 import { DiscountRequestSchema } from "../../shared/pos-contract.schema";
 
 export const action = ({ request }: ActionFunctionArgs) =>
-  approvalAction(request, DiscountRequestSchema, ({ db, register, body, now }) =>
+  registerAction(request, DiscountRequestSchema, ({ db, register, body, now }) =>
     requestDiscount(
       db,
       register,
@@ -25,4 +25,4 @@ export const action = ({ request }: ActionFunctionArgs) =>
   );
 
 export const loader = ({ request }: LoaderFunctionArgs) =>
-  approvalLoader(request, ({ db, register, now }) => approvalsOverview(db, register, now));
+  registerLoader(request, ({ db, register, now }) => approvalsOverview(db, register, now));

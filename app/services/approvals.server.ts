@@ -17,7 +17,6 @@ import {
   type FingerprintLine,
 } from "../../shared/approvals";
 import type { ApprovalsAdminForm } from "../../shared/approval-settings";
-import { externalId } from "../../shared/ids";
 import type {
   ApprovalsOverviewResponse,
   ApprovalStatus,
@@ -26,6 +25,7 @@ import type {
   PendingApproval,
 } from "../../shared/pos-contract";
 import { appendAudit, inAuditedTransaction } from "./audit.server";
+import { catalogValueMinor } from "./catalog-value.server";
 import { hashPin, verifyPin } from "./pin-hash.server";
 
 export const APPROVAL_TOKEN_TTL_MS = 120_000;
@@ -101,7 +101,13 @@ async function shiftTotalMinor(db: Db, register: RegisterContext, limits: Approv
   if (!register.userId && !register.staffMemberId) return 0;
   const since = new Date(now.getTime() - limits.shiftHours * 3_600_000);
   const total = await db.approvalRequest.aggregate({
-    where: { shopId: register.shopId, ...who, status: { in: ["applied", "redeemed"] }, createdAt: { gte: since } },
+    where: {
+      shopId: register.shopId,
+      kind: "discount",
+      ...who,
+      status: { in: ["applied", "redeemed"] },
+      createdAt: { gte: since },
+    },
     _sum: { amountMinor: true },
   });
   return total._sum.amountMinor ?? 0;
@@ -109,20 +115,7 @@ async function shiftTotalMinor(db: Db, register: RegisterContext, limits: Approv
 
 /** The cart's subtotal from our catalog prices when every line is known, else the register's figure. */
 async function cartSubtotalMinor(db: Db, shopId: string, lines: FingerprintLine[], reportedMinor: number) {
-  const ids = lines.map((line) => externalId(line.variantId));
-  if (ids.some((id) => id === null)) return reportedMinor;
-  const variants = await db.variant.findMany({
-    where: { shopId, externalId: { in: ids as string[] } },
-    select: { externalId: true, priceMinor: true },
-  });
-  const price = new Map(variants.map((variant) => [variant.externalId, variant.priceMinor]));
-  let total = 0;
-  for (const [index, line] of lines.entries()) {
-    const unit = price.get(ids[index]!);
-    if (unit === undefined) return reportedMinor;
-    total += unit * line.quantity;
-  }
-  return total;
+  return (await catalogValueMinor(db, shopId, lines)) ?? reportedMinor;
 }
 
 export interface DiscountAsk {
@@ -597,6 +590,7 @@ export async function pendingApprovals(
   });
   return rows.map((row) => ({
     id: row.id,
+    kind: row.kind === "return" ? ("return" as const) : ("discount" as const),
     locationId: row.locationExternalId,
     staffMemberId: row.staffMemberId,
     discount: { kind: row.discountKind as CartDiscount["kind"], value: row.discountValue },

@@ -1,5 +1,4 @@
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { API_KEY, API_SECRET_KEY, getJwt } from "@shopify/shopify-api/test-helpers";
+import { API_KEY, getJwt } from "@shopify/shopify-api/test-helpers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../app/db.server";
 import { action as createAction, loader as overviewLoader } from "../../app/routes/api.pos.approvals";
@@ -13,6 +12,7 @@ import { hashPin } from "../../app/services/pin-hash.server";
 import { cartFingerprint } from "../../shared/approvals";
 import type { ApprovalsOverviewResponse } from "../../shared/pos-contract";
 import { createProduct, createShop } from "../factories";
+import { posGet, posPost, type RouteFunction } from "../support/pos";
 
 const db = getDb();
 const SHOP = "approvals-shop.myshopify.com";
@@ -25,42 +25,22 @@ let managerId: string;
 let otherManagerId: string;
 let variant: string;
 
-async function token(shop = SHOP, sub = "501") {
-  return (await getJwt(shop.replace(".myshopify.com", ""), API_KEY, API_SECRET_KEY, { sub })).token;
-}
-
-type Action = (args: ActionFunctionArgs) => Promise<Response>;
-
-async function get(loader: Action, path: string, options: { shop?: string; sub?: string; id?: string } = {}) {
-  const request = new Request(`https://my-test-app.myshopify.io${path}`, {
-    headers: { Authorization: `Bearer ${await token(options.shop, options.sub)}` },
+function get(loader: RouteFunction, path: string, options: { shop?: string; sub?: string; id?: string } = {}) {
+  return posGet(loader, path, {
+    shop: options.shop ?? SHOP,
+    sub: options.sub,
+    params: options.id ? { id: options.id } : {},
   });
-  const response = await loader({ request, params: options.id ? { id: options.id } : {}, context: {} });
-  return {
-    status: response.status,
-    body: (await response.json()) as Record<string, unknown> & { error?: { code: string; message: string } },
-  };
 }
 
-async function post(
-  action: Action,
+function post(
+  action: RouteFunction,
   path: string,
   body: unknown,
   options: { shop?: string; sub?: string; id?: string; raw?: string; bearer?: string | null } = {},
 ) {
-  const headers = new Headers({ "Content-Type": "application/json" });
-  const bearer = options.bearer === undefined ? await token(options.shop, options.sub) : options.bearer;
-  if (bearer) headers.set("Authorization", `Bearer ${bearer}`);
-  const request = new Request(`https://my-test-app.myshopify.io${path}`, {
-    method: "POST",
-    headers,
-    body: options.raw ?? JSON.stringify(body),
-  });
-  const response = await action({ request, params: options.id ? { id: options.id } : {}, context: {} });
-  return {
-    status: response.status,
-    body: (await response.json()) as Record<string, unknown> & { error?: { code: string; message: string } },
-  };
+  const { id, shop, ...rest } = options;
+  return posPost(action, path, body, { ...rest, shop: shop ?? SHOP, params: id ? { id } : {} });
 }
 
 const cart = (quantity = 4) => ({ lineItems: [{ variantId: Number(variant), quantity }], subtotalMinor: 99 });

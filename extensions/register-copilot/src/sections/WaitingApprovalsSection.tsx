@@ -66,13 +66,18 @@ export function WaitingApprovalsSection({ session, origin, pinPad, approvals, tr
 
 function RequestSummary({ request, t }: { request: PendingApproval; t: Translate }) {
   const money = (minor: number) => formatMoney({ amountMinor: minor, currency: request.currency });
-  const what = describeDiscount(request.discount, request.amountMinor, money, t);
+  const what =
+    request.kind === "return"
+      ? t("waiting.returnWhat", { amount: money(request.amountMinor) })
+      : describeDiscount(request.discount, request.amountMinor, money, t);
   return (
     <s-stack direction="block" gap="none">
-      <s-text type="strong">{t("waiting.what", { what, subtotal: money(request.subtotalMinor) })}</s-text>
+      <s-text type="strong">
+        {request.kind === "return" ? what : t("waiting.what", { what, subtotal: money(request.subtotalMinor) })}
+      </s-text>
       <s-text color="subdued">
         {[
-          t(`discount.reasons.${request.reasonCode}`),
+          t(`${request.kind === "return" ? "returns" : "discount"}.reasons.${request.reasonCode}`),
           request.note ? `“${request.note}”` : null,
           describeTriggers(request.triggers, t),
         ]

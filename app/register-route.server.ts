@@ -1,7 +1,8 @@
 /**
- * What every /api/pos/approvals* route does: the POS preamble (session token, method, shop), for
- * a POST a size-capped zod-validated body, the register's context, then one approvals service
- * call whose refusals become `{ error: { code, message } }` with their status. Routes stay a few
+ * What every register route with a register context (/api/pos/approvals*, /api/pos/returns*)
+ * does: the POS preamble (session token, method, shop), for a POST a size-capped zod-validated
+ * body, the register's context, then one service call whose refusals (ApprovalError,
+ * ReturnCheckError) become `{ error: { code, message } }` with their status. Routes stay a few
  * lines.
  */
 import type { z } from "zod";
@@ -9,15 +10,18 @@ import { getDb, type Db } from "./db.server";
 import { apiError, parseJsonBody } from "./http.server";
 import { authenticatePos } from "./pos-auth.server";
 import { ApprovalError, type RegisterContext } from "./services/approvals.server";
+import { ReturnCheckError } from "./services/returns.server";
 import { externalId } from "../shared/ids";
 import type { RegisterOrigin } from "../shared/pos-contract";
 
-export const MAX_APPROVAL_BODY_BYTES = 64 * 1024;
+export const MAX_REGISTER_BODY_BYTES = 64 * 1024;
 
-type Handler<Input> = (input: Input & { db: Db; register: RegisterContext; now: Date }) => Promise<unknown>;
+type Handler<Input> = (
+  input: Input & { db: Db; register: RegisterContext; timeZone: string; now: Date },
+) => Promise<unknown>;
 
 /** POST: the register's origin comes from the validated body. */
-export function approvalAction<Body extends RegisterOrigin>(
+export function registerAction<Body extends RegisterOrigin>(
   request: Request,
   schema: z.ZodType<Body>,
   handle: Handler<{ body: Body }>,
@@ -26,7 +30,7 @@ export function approvalAction<Body extends RegisterOrigin>(
     request,
     "POST",
     async () => {
-      const body = await parseJsonBody(request, schema, MAX_APPROVAL_BODY_BYTES);
+      const body = await parseJsonBody(request, schema, MAX_REGISTER_BODY_BYTES);
       return { origin: body, input: { body } };
     },
     handle,
@@ -34,7 +38,7 @@ export function approvalAction<Body extends RegisterOrigin>(
 }
 
 /** GET: the register's origin comes from the query (?locationId=&deviceId=). */
-export function approvalLoader(request: Request, handle: Handler<object>): Promise<Response> {
+export function registerLoader(request: Request, handle: Handler<object>): Promise<Response> {
   return run(request, "GET", async () => ({ origin: originFromQuery(new URL(request.url)), input: {} }), handle);
 }
 
@@ -64,7 +68,7 @@ async function run<Input extends object>(
     const { origin, input } = await read();
     const shop = await db.shop.findUnique({
       where: { platform_domain: { platform: "shopify", domain: shopDomain } },
-      select: { id: true, currency: true, uninstalledAt: true },
+      select: { id: true, currency: true, timezone: true, uninstalledAt: true },
     });
     if (!shop || shop.uninstalledAt) return cors(apiError(404, "shop_not_installed", "The app is not installed here"));
     const register: RegisterContext = {
@@ -75,11 +79,13 @@ async function run<Input extends object>(
       userId,
       staffMemberId: origin.staffMemberId != null ? externalId(origin.staffMemberId) : null,
     };
-    const answer = await handle({ ...input, db, register, now: new Date() });
+    const answer = await handle({ ...input, db, register, timeZone: shop.timezone, now: new Date() });
     return cors(Response.json(answer, { headers: { "Cache-Control": "no-store" } }));
   } catch (error) {
     if (error instanceof Response) return cors(error);
-    if (error instanceof ApprovalError) return cors(apiError(error.status, error.code, error.message));
+    if (error instanceof ApprovalError || error instanceof ReturnCheckError) {
+      return cors(apiError(error.status, error.code, error.message));
+    }
     throw error;
   }
 }
