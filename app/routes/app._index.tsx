@@ -169,6 +169,7 @@ export default function AdminHome() {
       secondaryActions={[
         { content: "Suggestions settings", url: "/app/suggestions" },
         { content: "Approvals", url: "/app/approvals" },
+        { content: "Return policy", url: "/app/returns" },
       ]}
     >
       <Layout>

@@ -30,6 +30,7 @@ export default function AdminLayout() {
           </Link>
           <Link to="/app/suggestions">Suggestions</Link>
           <Link to="/app/approvals">Approvals</Link>
+          <Link to="/app/returns">Returns</Link>
         </NavMenu>
       )}
       <QueryClientProvider client={queryClient}>
