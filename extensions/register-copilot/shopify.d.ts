@@ -10,3 +10,13 @@ declare module "./src/Modal.tsx" {
   const shopify: import("@shopify/ui-extensions/pos.home.modal.render").Api;
   const globalThis: { shopify: typeof shopify };
 }
+
+declare module "./src/ReturnMenuItem.tsx" {
+  const shopify: import("@shopify/ui-extensions/pos.order-details.action.menu-item.render").Api;
+  const globalThis: { shopify: typeof shopify };
+}
+
+declare module "./src/ReturnAction.tsx" {
+  const shopify: import("@shopify/ui-extensions/pos.order-details.action.render").Api;
+  const globalThis: { shopify: typeof shopify };
+}

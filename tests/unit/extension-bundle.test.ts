@@ -25,12 +25,15 @@ beforeAll(async () => {
 }, 60_000);
 
 describe("POS extension bundle", () => {
-  it("builds the tile and the modal declared in shopify.extension.toml", () => {
-    expect(extensionTargets(root).map((entry) => entry.target)).toEqual([
+  it("builds every target declared in shopify.extension.toml", () => {
+    const targets = [
       "pos.home.tile.render",
       "pos.home.modal.render",
-    ]);
-    expect(bundles.map((bundle) => bundle.target)).toEqual(["pos.home.tile.render", "pos.home.modal.render"]);
+      "pos.order-details.action.menu-item.render",
+      "pos.order-details.action.render",
+    ];
+    expect(extensionTargets(root).map((entry) => entry.target)).toEqual(targets);
+    expect(bundles.map((bundle) => bundle.target)).toEqual(targets);
   });
 
   it("keeps every target under Shopify's 64 KB limit", () => {
@@ -53,7 +56,10 @@ describe("POS extension bundle", () => {
   });
 
   it("bakes in the backend URL it was built for", () => {
-    for (const bundle of bundles) expect(bundle.code).toContain('"https://register-copilot.example.com"');
+    // The order menu item only opens the return check: it never calls the backend.
+    for (const bundle of bundles.filter((b) => b.target !== "pos.order-details.action.menu-item.render")) {
+      expect(bundle.code).toContain('"https://register-copilot.example.com"');
+    }
   });
 
   it("falls back to the production app URL of shopify.app.toml when Shopify CLI builds it", () => {

@@ -6,6 +6,7 @@ import { APPROVALS_REFRESH_MS, useApprovalsOverview, useConnection, useRegisterO
 import { CartSection } from "./sections/CartSection";
 import { ConnectionSection } from "./sections/ConnectionSection";
 import { DiscountSection } from "./sections/DiscountSection";
+import { ReturnsSection } from "./sections/ReturnsSection";
 import { SuggestionsSection } from "./sections/SuggestionsSection";
 import { WaitingApprovalsSection } from "./sections/WaitingApprovalsSection";
 import type { SectionContext } from "./sections/types";
@@ -16,10 +17,17 @@ export default async () => {
 
 /**
  * One section per feature, in the order a cashier needs them: another register waiting for a
- * manager (only when one is), what to offer the customer, a discount, the cart, then the
- * copilot's own state. Later issues add loyalty and returns.
+ * manager (only when one is), what to offer the customer, a discount, the cart, a return
+ * looked up by order number, then the copilot's own state. A later issue adds loyalty.
  */
-const SECTIONS = [WaitingApprovalsSection, SuggestionsSection, DiscountSection, CartSection, ConnectionSection];
+const SECTIONS = [
+  WaitingApprovalsSection,
+  SuggestionsSection,
+  DiscountSection,
+  CartSection,
+  ReturnsSection,
+  ConnectionSection,
+];
 
 function Modal() {
   const { connection, refresh } = useConnection(shopify.session);

@@ -30,7 +30,7 @@ export interface ApiOptions {
   signal?: AbortSignal;
 }
 
-async function request<T>(
+export async function apiRequest<T>(
   session: SessionTokenSource,
   path: string,
   init: { method: "GET" | "POST"; body?: unknown },
@@ -71,13 +71,13 @@ const id = (requestId: string) => encodeURIComponent(requestId);
 
 export const approvalsApi = {
   overview: (session: SessionTokenSource, origin: RegisterOrigin, options: ApiOptions = {}) =>
-    request<ApprovalsOverviewResponse>(session, `/api/pos/approvals${query(origin)}`, { method: "GET" }, options),
+    apiRequest<ApprovalsOverviewResponse>(session, `/api/pos/approvals${query(origin)}`, { method: "GET" }, options),
 
   askForDiscount: (session: SessionTokenSource, body: DiscountRequest, options: ApiOptions = {}) =>
-    request<DiscountResponse>(session, "/api/pos/approvals", { method: "POST", body }, options),
+    apiRequest<DiscountResponse>(session, "/api/pos/approvals", { method: "POST", body }, options),
 
   status: (session: SessionTokenSource, requestId: string, origin: RegisterOrigin, options: ApiOptions = {}) =>
-    request<ApprovalStatusResponse>(
+    apiRequest<ApprovalStatusResponse>(
       session,
       `/api/pos/approvals/${id(requestId)}${query({ deviceId: origin.deviceId })}`,
       { method: "GET" },
@@ -85,7 +85,7 @@ export const approvalsApi = {
     ),
 
   decide: (session: SessionTokenSource, requestId: string, body: ApprovalDecisionRequest, options: ApiOptions = {}) =>
-    request<ApprovalDecisionResponse>(
+    apiRequest<ApprovalDecisionResponse>(
       session,
       `/api/pos/approvals/${id(requestId)}/decision`,
       { method: "POST", body },
@@ -93,7 +93,7 @@ export const approvalsApi = {
     ),
 
   collectToken: (session: SessionTokenSource, requestId: string, origin: RegisterOrigin, options: ApiOptions = {}) =>
-    request<ApprovalTokenResponse>(
+    apiRequest<ApprovalTokenResponse>(
       session,
       `/api/pos/approvals/${id(requestId)}/token`,
       { method: "POST", body: origin },
@@ -106,7 +106,7 @@ export const approvalsApi = {
     body: RegisterOrigin & { token: string; cartFingerprint: string },
     options: ApiOptions = {},
   ) =>
-    request<ApprovalRedeemResponse>(
+    apiRequest<ApprovalRedeemResponse>(
       session,
       `/api/pos/approvals/${id(requestId)}/redeem`,
       { method: "POST", body },
@@ -119,10 +119,27 @@ export const approvalsApi = {
     body: RegisterOrigin & { reason: string },
     options: ApiOptions = {},
   ) =>
-    request<{ status: "voided" }>(
+    apiRequest<{ status: "voided" }>(
       session,
       `/api/pos/approvals/${id(requestId)}/void`,
       { method: "POST", body },
       options,
     ),
 };
+
+/** The approvals calls with this register's session already bound. */
+export function bindApprovalsApi(session: SessionTokenSource) {
+  return {
+    overview: (...rest: DropSession<typeof approvalsApi.overview>) => approvalsApi.overview(session, ...rest),
+    askForDiscount: (...rest: DropSession<typeof approvalsApi.askForDiscount>) =>
+      approvalsApi.askForDiscount(session, ...rest),
+    status: (...rest: DropSession<typeof approvalsApi.status>) => approvalsApi.status(session, ...rest),
+    decide: (...rest: DropSession<typeof approvalsApi.decide>) => approvalsApi.decide(session, ...rest),
+    collectToken: (...rest: DropSession<typeof approvalsApi.collectToken>) =>
+      approvalsApi.collectToken(session, ...rest),
+    redeem: (...rest: DropSession<typeof approvalsApi.redeem>) => approvalsApi.redeem(session, ...rest),
+    void: (...rest: DropSession<typeof approvalsApi.void>) => approvalsApi.void(session, ...rest),
+  };
+}
+
+type DropSession<F> = F extends (session: SessionTokenSource, ...rest: infer A) => unknown ? A : never;

@@ -2,8 +2,8 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { DISCOUNT_REASON_CODES, type DiscountKind, type DiscountReasonCode } from "../../../../shared/approvals";
 import { formatMoney, toMinorUnits } from "../../../../shared/money";
-import { approvalsApi } from "../approvals";
-import { createDiscountFlow, type DiscountFlowState } from "../discount-flow";
+import { bindApprovalsApi } from "../approvals";
+import { createApprovalFlow, type ApprovalFlowState } from "../approval-flow";
 import { askManagerPin, describeDiscount, describeTriggers, ManagerDecision, type Approver } from "./manager-decision";
 import type { SectionContext, Translate } from "./types";
 
@@ -14,22 +14,14 @@ import type { SectionContext, Translate } from "./types";
  */
 export function DiscountSection(context: SectionContext) {
   const { cart, cartApi, session, origin, currency, pinPad, approvals, translate: t, toast } = context;
-  const [state, setState] = useState<DiscountFlowState>({ step: "choosing" });
+  const [state, setState] = useState<ApprovalFlowState>({ step: "choosing" });
   // Read through a ref: a new translate function each render must not restart (and void) the flow.
   const translate = useRef(t);
   translate.current = t;
   const flow = useMemo(
     () =>
-      createDiscountFlow({
-        api: {
-          overview: (...rest) => approvalsApi.overview(session, ...rest),
-          askForDiscount: (...rest) => approvalsApi.askForDiscount(session, ...rest),
-          status: (...rest) => approvalsApi.status(session, ...rest),
-          decide: (...rest) => approvalsApi.decide(session, ...rest),
-          collectToken: (...rest) => approvalsApi.collectToken(session, ...rest),
-          redeem: (...rest) => approvalsApi.redeem(session, ...rest),
-          void: (...rest) => approvalsApi.void(session, ...rest),
-        },
+      createApprovalFlow({
+        api: bindApprovalsApi(session),
         origin,
         currency,
         applyCartDiscount: (type, title, amount) => cartApi.applyCartDiscount(type, title, amount),
@@ -208,7 +200,7 @@ function Waiting({
   onDecline,
   onCancel,
 }: {
-  state: Extract<DiscountFlowState, { step: "waiting" }>;
+  state: Extract<ApprovalFlowState, { step: "waiting" }>;
   t: Translate;
   money: (minor: number) => string;
   approvers: Approver[];
@@ -254,7 +246,7 @@ function Outcome({
   money,
   onDone,
 }: {
-  state: Exclude<DiscountFlowState, { step: "choosing" | "asking" | "applying" | "waiting" | "disabled" }>;
+  state: Exclude<ApprovalFlowState, { step: "choosing" | "asking" | "applying" | "waiting" | "disabled" }>;
   t: Translate;
   money: (minor: number) => string;
   onDone: () => void;

@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 import type { PinPadApiContent } from "@shopify/ui-extensions/point-of-sale";
 import { useState } from "preact/hooks";
-import type { PinOutcome } from "../discount-flow";
+import type { PinOutcome } from "../approval-flow";
 import type { Translate } from "./types";
 
 /**

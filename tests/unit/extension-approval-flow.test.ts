@@ -6,12 +6,12 @@
 import { describe, expect, it, vi } from "vitest";
 import type { ApiResult } from "../../extensions/register-copilot/src/approvals";
 import {
-  createDiscountFlow,
+  createApprovalFlow,
   STATUS_POLL_MS,
   type BoundApprovalsApi,
-  type DiscountFlowState,
+  type ApprovalFlowState,
   type FlowCart,
-} from "../../extensions/register-copilot/src/discount-flow";
+} from "../../extensions/register-copilot/src/approval-flow";
 import type { ApprovalStatusResponse } from "../../shared/pos-contract";
 
 const ok = <T>(body: T): ApiResult<T> => ({ kind: "ok", body });
@@ -39,11 +39,11 @@ function statusBody(partial: Partial<ApprovalStatusResponse>): ApprovalStatusRes
 }
 
 function setup(api: Partial<BoundApprovalsApi>) {
-  const states: DiscountFlowState[] = [];
+  const states: ApprovalFlowState[] = [];
   let tick: (() => void) | null = null;
   const applyCartDiscount = vi.fn(async () => undefined);
   const voids = vi.fn(async () => ok({ status: "voided" as const }));
-  const flow = createDiscountFlow({
+  const flow = createApprovalFlow({
     api: {
       overview: vi.fn(),
       askForDiscount: vi.fn(async () =>

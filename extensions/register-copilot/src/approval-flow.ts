@@ -1,9 +1,10 @@
 /**
- * One cart discount from the cashier's choice to the cart: asked of the backend, applied at
- * once under the limits, else waiting for a manager (a PIN here, or a decision made elsewhere
- * that this register polls for), then redeemed with its single-use token and applied. A cart
- * change voids a waiting or approved request. Pure (API, cart and timers injected) so the rules
- * are unit-tested without a register.
+ * A request that may need a manager, from the register's side. For a cart discount: asked of
+ * the backend, applied at once under the limits, else waiting for a manager (a PIN here, or a
+ * decision made elsewhere that this register polls for), then redeemed with its single-use
+ * token and applied; a cart change voids it. A return the policy sends to a manager waits and is
+ * redeemed the same way, and the cashier then completes it in POS. Pure (API, cart and timers
+ * injected) so the rules are unit-tested without a register.
  */
 import { cartFingerprint, type CartDiscount, type DiscountReasonCode } from "../../../shared/approvals";
 import { formatMinorUnits, toMinorUnits } from "../../../shared/money";
@@ -22,16 +23,18 @@ export interface CashierChoice {
 }
 
 export interface WaitingRequest {
+  /** A cart discount (applied to the cart once redeemed) or a return (the cashier goes on in POS). */
+  kind: "discount" | "return";
   requestId: string;
   discount: CartDiscount;
   amountMinor: number;
   triggers: string[];
-  reasonCode: DiscountReasonCode;
-  /** The cart the request is bound to. */
+  reasonCode: string;
+  /** What the approval is bound to: the cart, or the return check. */
   fingerprint: string;
 }
 
-export type DiscountFlowState =
+export type ApprovalFlowState =
   | { step: "choosing" }
   | { step: "asking" }
   | { step: "waiting"; request: WaitingRequest }
@@ -52,14 +55,14 @@ export type BoundApprovalsApi = {
     : never;
 };
 
-export interface DiscountFlowDeps {
+export interface ApprovalFlowDeps {
   api: BoundApprovalsApi;
   origin: () => Promise<RegisterOrigin>;
   currency: string;
   applyCartDiscount: (type: "Percentage" | "FixedAmount", title: string, amount: string) => Promise<void>;
   /** The discount's title on the receipt, e.g. "Price match (manager approved)". */
-  title: (reasonCode: DiscountReasonCode, approved: boolean) => string;
-  onChange: (state: DiscountFlowState) => void;
+  title: (reasonCode: string, approved: boolean) => string;
+  onChange: (state: ApprovalFlowState) => void;
   timers?: { setInterval: (run: () => void, ms: number) => unknown; clearInterval: (handle: unknown) => void };
 }
 
@@ -87,9 +90,11 @@ export function fingerprintOf(cart: FlowCart): string {
 /** The result of a PIN typed on this register, for the PinPad to accept or reject. */
 export type PinOutcome = { accepted: true } | { accepted: false; code: string; message: string };
 
-export interface DiscountFlow {
-  readonly state: DiscountFlowState;
+export interface ApprovalFlow {
+  readonly state: ApprovalFlowState;
   ask(cart: FlowCart, choice: CashierChoice): Promise<void>;
+  /** Waits for a manager on a request made elsewhere (a return the policy sends to a manager). */
+  waitFor(request: WaitingRequest): void;
   /** A manager at this register decides with their PIN; on approve, the discount is applied. */
   decideHere(approverId: string, pin: string, decision: "approve" | "decline", reason?: string): Promise<PinOutcome>;
   /** After the PinPad closed on an accepted PIN: redeem the token and apply the discount. */
@@ -101,19 +106,19 @@ export interface DiscountFlow {
   dispose(): void;
 }
 
-export function createDiscountFlow(deps: DiscountFlowDeps): DiscountFlow {
+export function createApprovalFlow(deps: ApprovalFlowDeps): ApprovalFlow {
   const timers = deps.timers ?? {
     setInterval: (run: () => void, ms: number) => setInterval(run, ms),
     clearInterval: (handle: unknown) => clearInterval(handle as ReturnType<typeof setInterval>),
   };
-  let state: DiscountFlowState = { step: "choosing" };
+  let state: ApprovalFlowState = { step: "choosing" };
   let poller: unknown = null;
   let polling = false;
   /** A token this register holds for the waiting request (from a PIN here, or collected). */
   let token: string | null = null;
   let disposed = false;
 
-  const set = (next: DiscountFlowState) => {
+  const set = (next: ApprovalFlowState) => {
     if (disposed) return;
     state = next;
     if (next.step !== "waiting") stopPolling();
@@ -138,12 +143,7 @@ export function createDiscountFlow(deps: DiscountFlowDeps): DiscountFlow {
     poller = null;
   };
 
-  const apply = async (
-    discount: CartDiscount,
-    amountMinor: number,
-    reasonCode: DiscountReasonCode,
-    approved: boolean,
-  ) => {
+  const apply = async (discount: CartDiscount, amountMinor: number, reasonCode: string, approved: boolean) => {
     const amount =
       discount.kind === "percent" ? String(discount.value) : formatMinorUnits(discount.value, deps.currency);
     await deps.applyCartDiscount(
@@ -198,12 +198,21 @@ export function createDiscountFlow(deps: DiscountFlowDeps): DiscountFlow {
       cartFingerprint: request.fingerprint,
     });
     if (redeemed.kind !== "ok") return failWith(redeemed);
+    if (request.kind === "return")
+      return set({ step: "applied", amountMinor: redeemed.body.amountMinor, approved: true });
     try {
       await apply(redeemed.body.discount, redeemed.body.amountMinor, request.reasonCode, true);
     } catch (error) {
       set({ step: "failed", code: "cart_refused", message: error instanceof Error ? error.message : String(error) });
     }
   };
+
+  function waitFor(request: WaitingRequest) {
+    token = null;
+    set({ step: "waiting", request });
+    stopPolling();
+    poller = timers.setInterval(() => void poll(), STATUS_POLL_MS);
+  }
 
   return {
     get state() {
@@ -243,20 +252,18 @@ export function createDiscountFlow(deps: DiscountFlowDeps): DiscountFlow {
           });
         }
       }
-      set({
-        step: "waiting",
-        request: {
-          requestId: answer.requestId,
-          discount: choice.discount,
-          amountMinor: answer.amountMinor,
-          triggers: answer.triggers,
-          reasonCode: choice.reasonCode,
-          fingerprint,
-        },
+      waitFor({
+        kind: "discount",
+        requestId: answer.requestId,
+        discount: choice.discount,
+        amountMinor: answer.amountMinor,
+        triggers: answer.triggers,
+        reasonCode: choice.reasonCode,
+        fingerprint,
       });
-      stopPolling();
-      poller = timers.setInterval(() => void poll(), STATUS_POLL_MS);
     },
+
+    waitFor,
 
     async decideHere(approverId, pin, decision, reason) {
       if (state.step !== "waiting") return { accepted: false, code: "not_waiting", message: "" };
@@ -290,7 +297,7 @@ export function createDiscountFlow(deps: DiscountFlowDeps): DiscountFlow {
     },
 
     cartChanged(cart) {
-      if (state.step !== "waiting") return;
+      if (state.step !== "waiting" || state.request.kind !== "discount") return;
       if (fingerprintOf(cart) === state.request.fingerprint) return;
       const { requestId } = state.request;
       token = null;
