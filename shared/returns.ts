@@ -270,7 +270,7 @@ export function checkReturn(input: ReturnCheckInput): ReturnCheckResult {
     const window = override ? override.days : policy.windowDays;
     const windowSource = override
       ? `the ${override.productType ? `"${override.productType}"` : `"${override.tag}"`} window of ${formatDays(window)}`
-      : `the ${formatDays(window)} return window`;
+      : `the ${window}-day return window`;
     if (days > window) {
       decide("deny", {
         code: "window_passed",

@@ -190,7 +190,11 @@ async function exchangeOptions(
         forLineItemId: checked.lineItemId,
         kind: variant.productId === product.id ? ("same_product" as const) : ("similar" as const),
         variantId: variant.externalId,
-        title: variant.title ? `${variant.product.title} - ${variant.title}` : variant.product.title,
+        // "Default Title" is Shopify's name for the only variant of a product without options.
+        title:
+          variant.title && variant.title !== "Default Title"
+            ? `${variant.product.title} - ${variant.title}`
+            : variant.product.title,
         priceMinor: variant.priceMinor,
         available: available.get(variant.inventoryItemId!)!,
       }))

@@ -152,7 +152,7 @@ describe("POST /api/pos/returns/check", () => {
     ).body as unknown as ReturnCheckResponse;
     expect(body.exchanges.map((option) => [option.kind, option.title, option.available])).toEqual([
       ["same_product", "Rain jacket - Large", 4],
-      ["similar", "Trail shell - Default Title", 2],
+      ["similar", "Trail shell", 2],
     ]);
   });
 

@@ -322,7 +322,7 @@ describe("return checks", () => {
     const result = checkReturn(input({ now: noonNY("2026-11-01") }));
     expect(result.daysSincePurchase).toBe(31);
     expect(result.lines[0]!.rules.find((rule) => rule.code === "window_passed")!.text).toBe(
-      "Bought 31 days ago: past the 30 days return window (last day was 30 days after purchase)",
+      "Bought 31 days ago: past the 30-day return window (last day was 30 days after purchase)",
     );
     expect(codes(checkReturn(input({ now: new Date("2026-11-01T01:00:00Z") })))).toContain("within_window");
   });
