@@ -9,7 +9,14 @@ import { createDemoCart, type DemoCart } from "./demo-cart";
 import { mountTargetFrame } from "./frame";
 import type { FrameHost, PinSubmit } from "./shopify-global";
 import type { PinPadOptions } from "@shopify/ui-extensions/point-of-sale";
-import type { CatalogResponse, CatalogVariant, PreviewRegister, PreviewTarget, SessionTokenResponse } from "./types";
+import type {
+  CatalogResponse,
+  CatalogVariant,
+  PreviewOrder,
+  PreviewRegister,
+  PreviewTarget,
+  SessionTokenResponse,
+} from "./types";
 
 const LOCALE = "en-US";
 const TOAST_MS = 3_500;
@@ -25,6 +32,10 @@ export function RegisterPreview({ register }: { register: PreviewRegister }) {
   locationRef.current = locationId;
   const [sessionId] = useState(() => crypto.randomUUID());
   const [modalOpen, setModalOpen] = useState(false);
+  // POS's order screens: the recent orders, one order's details, and its action modal.
+  const [screen, setScreen] = useState<"home" | "orders">("home");
+  const [order, setOrder] = useState<PreviewOrder | null>(null);
+  const [orderModalOpen, setOrderModalOpen] = useState(false);
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [messages, setMessages] = useState<string[]>([]);
   const [pinPad, setPinPad] = useState<{ onSubmit: PinSubmit; options: PinPadOptions } | null>(null);
@@ -76,9 +87,18 @@ export function RegisterPreview({ register }: { register: PreviewRegister }) {
   );
 
   const hostFor = useCallback(
-    (target: PreviewTarget): FrameHost | null =>
+    (target: PreviewTarget, forOrder?: PreviewOrder): FrameHost | null =>
       session && {
         target,
+        ...(forOrder
+          ? {
+              order: {
+                id: forOrder.id,
+                name: forOrder.name,
+                ...(forOrder.customerId ? { customerId: forOrder.customerId } : {}),
+              },
+            }
+          : {}),
         cart,
         session,
         locale: LOCALE,
@@ -87,8 +107,8 @@ export function RegisterPreview({ register }: { register: PreviewRegister }) {
         deviceId: `preview-${sessionId}`,
         toast: showToast,
         showPinPad: (onSubmit, options) => setPinPad({ onSubmit, options }),
-        presentModal: () => setModalOpen(true),
-        dismissModal: () => setModalOpen(false),
+        presentModal: () => (target.startsWith("pos.order-details.") ? setOrderModalOpen(true) : setModalOpen(true)),
+        dismissModal: () => (target.startsWith("pos.order-details.") ? setOrderModalOpen(false) : setModalOpen(false)),
         warn: note,
       },
     [cart, session, register.translations, getSessionToken, sessionId, showToast, note],
@@ -97,6 +117,7 @@ export function RegisterPreview({ register }: { register: PreviewRegister }) {
   const changeLocation = (id: number) => {
     // Like signing a register into another location: targets restart with the new session.
     setModalOpen(false);
+    setOrderModalOpen(false);
     setLocationId(id);
   };
 
@@ -165,14 +186,65 @@ export function RegisterPreview({ register }: { register: PreviewRegister }) {
                       onError={note}
                     />
                   ) : null}
-                  {["Products", "Customers", "Discounts", "Orders", "Returns"].map((label) => (
+                  {["Products", "Customers", "Discounts"].map((label) => (
                     <div key={label} className="rp-tile-placeholder" aria-hidden="true">
                       {label}
                     </div>
                   ))}
+                  <button
+                    type="button"
+                    className="rp-tile-placeholder rp-tile-button"
+                    onClick={() => setScreen("orders")}
+                  >
+                    Orders
+                  </button>
                 </div>
-                <p className="rp-hint">Tap the Register Copilot tile to open the copilot.</p>
+                <p className="rp-hint">
+                  Tap the Register Copilot tile to open the copilot, or Orders to check a return.
+                </p>
               </div>
+              {screen === "orders" && session ? (
+                <OrdersScreen
+                  order={order}
+                  onSelect={setOrder}
+                  onClose={() => {
+                    setScreen("home");
+                    setOrder(null);
+                  }}
+                  menuItem={
+                    order ? (
+                      <TargetFrame
+                        key={`menu-${locationId}-${order.id}`}
+                        className="rp-menu-frame"
+                        title="Check return menu item (pos.order-details.action.menu-item.render)"
+                        host={hostFor("pos.order-details.action.menu-item.render", order)!}
+                        bundleUrl={`/preview/extension/pos.order-details.action.menu-item.render.js${bundleQuery}`}
+                        onError={note}
+                      />
+                    ) : null
+                  }
+                />
+              ) : null}
+              {orderModalOpen && order && session ? (
+                <div className="rp-modal" role="dialog" aria-label="Order action modal">
+                  <div className="rp-modal-bar">
+                    <button type="button" onClick={() => setOrderModalOpen(false)}>
+                      ✕ Close
+                    </button>
+                    <span>
+                      Modal target <code>pos.order-details.action.render</code>
+                    </span>
+                  </div>
+                  <TargetFrame
+                    key={`order-modal-${locationId}-${order.id}`}
+                    className="rp-modal-frame"
+                    title="Order action modal (pos.order-details.action.render)"
+                    host={hostFor("pos.order-details.action.render", order)!}
+                    bundleUrl={`/preview/extension/pos.order-details.action.render.js${bundleQuery}`}
+                    onError={note}
+                  />
+                </div>
+              ) : null}
               {modalOpen && session ? (
                 <div className="rp-modal" role="dialog" aria-label="Register Copilot modal">
                   <div className="rp-modal-bar">
@@ -224,6 +296,71 @@ export function RegisterPreview({ register }: { register: PreviewRegister }) {
           ) : null}
         </section>
       </main>
+    </div>
+  );
+}
+
+/** POS's Orders screen, reduced to what the return check needs: recent orders and one order's actions. */
+function OrdersScreen({
+  order,
+  onSelect,
+  onClose,
+  menuItem,
+}: {
+  order: PreviewOrder | null;
+  onSelect: (order: PreviewOrder | null) => void;
+  onClose: () => void;
+  menuItem: React.ReactNode;
+}) {
+  const [orders, setOrders] = useState<PreviewOrder[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const controller = new AbortController();
+    fetch("/preview/orders", { signal: controller.signal })
+      .then((response) => {
+        if (!response.ok) throw new Error(`Orders failed to load (HTTP ${response.status})`);
+        return response.json() as Promise<{ orders: PreviewOrder[] }>;
+      })
+      .then((data) => setOrders(data.orders))
+      .catch((failure: unknown) => {
+        if (!controller.signal.aborted) setError(failure instanceof Error ? failure.message : String(failure));
+      });
+    return () => controller.abort();
+  }, []);
+  const money = (o: PreviewOrder) => formatMoney({ amountMinor: o.totalMinor, currency: o.currency });
+  return (
+    <div className="rp-orders" role="region" aria-label="Orders">
+      <div className="rp-modal-bar">
+        <button type="button" onClick={order ? () => onSelect(null) : onClose}>
+          {order ? "← Orders" : "✕ Close"}
+        </button>
+        <span>{order ? `Order ${order.name}` : "Recent orders"}</span>
+      </div>
+      {order ? (
+        <div className="rp-order-details">
+          <h2>Order {order.name}</h2>
+          <p className="rp-muted">
+            {new Date(order.processedAt).toLocaleString()} · {order.lineCount} items · {money(order)}
+          </p>
+          <h3>More actions</h3>
+          {menuItem}
+        </div>
+      ) : (
+        <ul className="rp-order-list" aria-label="Recent orders">
+          {error ? <li role="alert">{error}</li> : null}
+          {orders?.map((candidate) => (
+            <li key={candidate.id}>
+              <button type="button" onClick={() => onSelect(candidate)}>
+                <strong>{candidate.name}</strong>
+                <span className="rp-muted">
+                  {new Date(candidate.processedAt).toLocaleDateString()} · {candidate.lineCount} items
+                </span>
+                <span>{money(candidate)}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }

@@ -32,6 +32,8 @@ export interface FrameHost {
   showPinPad: (onSubmit: PinSubmit, options: PinPadOptions) => void;
   presentModal: () => void;
   dismissModal: () => void;
+  /** The order on screen, for the order-details targets. */
+  order?: { id: number; name: string; customerId?: number };
   /** An extension touched an API the preview does not implement. */
   warn: (message: string) => void;
 }
@@ -144,9 +146,15 @@ export function createShopifyGlobal(frameWindow: Window, host: FrameHost): Shopi
     connectivity: { current: { value: { internetConnected: "Connected" }, subscribe: () => () => undefined } },
   };
 
-  // The tile presents the modal; the modal can dismiss itself. POS gives each only its own.
-  if (host.target === "pos.home.tile.render") api.action = { presentModal: () => host.presentModal() };
-  if (host.target === "pos.home.modal.render") api.navigation = { dismiss: () => host.dismissModal() };
+  // The tile and the menu item present their modal; a modal can dismiss itself. POS gives each
+  // target only its own.
+  if (host.target === "pos.home.tile.render" || host.target === "pos.order-details.action.menu-item.render") {
+    api.action = { presentModal: () => host.presentModal() };
+  }
+  if (host.target === "pos.home.modal.render" || host.target === "pos.order-details.action.render") {
+    api.navigation = { dismiss: () => host.dismissModal() };
+  }
+  if (host.order && host.target.startsWith("pos.order-details.")) api.order = inFrame(host.order);
 
   const warned = new Set<string>();
   const shopify = new Proxy(api, {

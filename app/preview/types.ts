@@ -1,6 +1,26 @@
 /** Shapes shared by the preview's server routes and its host page (browser-safe: no server imports). */
-export type PreviewTarget = "pos.home.tile.render" | "pos.home.modal.render";
-export const PREVIEW_TARGETS: readonly PreviewTarget[] = ["pos.home.tile.render", "pos.home.modal.render"];
+export type PreviewTarget =
+  | "pos.home.tile.render"
+  | "pos.home.modal.render"
+  | "pos.order-details.action.menu-item.render"
+  | "pos.order-details.action.render";
+export const PREVIEW_TARGETS: readonly PreviewTarget[] = [
+  "pos.home.tile.render",
+  "pos.home.modal.render",
+  "pos.order-details.action.menu-item.render",
+  "pos.order-details.action.render",
+];
+
+/** A recent order of the demo store, as the preview's Orders screen lists it. */
+export interface PreviewOrder {
+  id: number;
+  name: string;
+  processedAt: string;
+  totalMinor: number;
+  currency: string;
+  customerId: number | null;
+  lineCount: number;
+}
 
 export interface PreviewLocation {
   id: number;

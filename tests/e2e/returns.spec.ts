@@ -79,3 +79,24 @@ test("a cashier checks a return of a recent demo order and sees why, line by lin
     orderExternalId: order!.externalId,
   });
 });
+
+test("from an order's details, Check return opens the check for that order", async ({ page }) => {
+  const [order] = query<{ name: string }>(`SELECT name FROM "Order" ORDER BY processedAt DESC LIMIT 1`);
+  await page.goto("/preview");
+  await page.getByRole("button", { name: "Orders", exact: true }).click();
+  await page
+    .getByRole("list", { name: "Recent orders" })
+    .getByRole("button", { name: new RegExp(order!.name) })
+    .click();
+  await expect(page.getByRole("heading", { name: `Order ${order!.name}` })).toBeVisible();
+
+  const menuItem = page.frameLocator('iframe[title^="Check return menu item"]').locator("s-button");
+  await expect(menuItem).toHaveText("Check return");
+  await menuItem.click();
+
+  const modal = page.frameLocator('iframe[title^="Order action modal"]');
+  await expect(modal.locator("s-page")).toHaveAttribute("heading", `Return for ${order!.name}`);
+  await modal.locator("s-button", { hasText: "Check return" }).click();
+  await expect(modal.locator("s-banner").first()).toHaveAttribute("heading", /^Refund /);
+  await expect(modal.getByText(/within the 30-day return window/).first()).toBeVisible();
+});
