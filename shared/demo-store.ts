@@ -572,6 +572,7 @@ export function buildDemoStore(csvText: string, now: Date): DemoStore {
       lineItems,
       refunds: [],
       customer,
+      discountTitles: [],
     };
   });
 

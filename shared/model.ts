@@ -56,6 +56,8 @@ export interface NormalizedOrder {
   lineItems: NormalizedLineItem[];
   refunds: NormalizedRefund[];
   customer: NormalizedCustomer | null;
+  /** Titles and codes of the order's discounts (a loyalty reward is found by its code in its title). */
+  discountTitles: string[];
 }
 
 export interface NormalizedVariant {

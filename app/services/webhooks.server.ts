@@ -4,6 +4,7 @@
  * normalizes the payload into the platform-neutral model. Compliance and lifecycle topics that
  * must take effect at once (app/uninstalled, app/scopes_update) are applied on intake.
  */
+import { applyLoyaltyForOrder, applyLoyaltyForRefund } from "./loyalty.server";
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import { createGroupCommit, isUniqueViolation, type Db, type SqlDriver, type SqlRun } from "../db.server";
@@ -202,6 +203,7 @@ export async function processWebhook(db: Db, topic: WebhookTopic, shopDomain: st
     case "orders/updated": {
       const order = orderFromRest(payload);
       if ((await upsertOrder(db, shop.id, order)) === "stale") return;
+      await applyLoyaltyForOrder(db, shop.id, order, now);
       await attributeOrderToSuggestions(db, shop.id, order.externalId);
       await scheduleRebuildIfStale(db, shop.id, shopDomain, now);
       return;
@@ -211,7 +213,9 @@ export async function processWebhook(db: Db, topic: WebhookTopic, shopDomain: st
         where: { shopId: shop.id, externalId: String((payload as { order_id?: unknown }).order_id ?? "") },
         select: { currency: true },
       });
-      await upsertRefund(db, shop.id, refundFromRest(payload, order?.currency ?? shop.currency));
+      const refund = refundFromRest(payload, order?.currency ?? shop.currency);
+      await upsertRefund(db, shop.id, refund);
+      await applyLoyaltyForRefund(db, shop.id, refund.orderExternalId, now);
       return;
     }
     case "products/update":
@@ -273,6 +277,11 @@ export async function redactCustomer(
       data: { customerExternalId: null },
     });
     await tx.customerDataExport.deleteMany({ where: { shopId, customerExternalId: request.customerExternalId } });
+    // The loyalty ledger is keyed by the customer: it goes with them (the one erasure it allows).
+    const customer = { shopId, customerExternalId: request.customerExternalId };
+    await tx.loyaltyReservation.deleteMany({ where: customer });
+    await tx.loyaltyLedgerEntry.deleteMany({ where: customer });
+    await tx.loyaltyAccount.deleteMany({ where: customer });
   });
 }
 

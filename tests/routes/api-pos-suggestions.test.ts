@@ -67,6 +67,7 @@ async function sell(names: string[], processedAt: Date, location = STORE) {
     })),
     refunds: [],
     customer: null,
+    discountTitles: [],
   });
   return String(700_000 + n);
 }

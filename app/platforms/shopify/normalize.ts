@@ -158,6 +158,11 @@ const restOrder = z.object({
   cancelled_at: date.nullish(),
   line_items: z.array(restLineItem).max(5_000),
   refunds: z.array(z.unknown()).max(1_000).nullish(),
+  discount_applications: z
+    .array(z.object({ title: z.string().max(1_000).nullish(), description: z.string().max(1_000).nullish() }))
+    .max(1_000)
+    .nullish(),
+  discount_codes: z.array(z.object({ code: z.string().max(1_000).nullish() })).max(1_000).nullish(),
 });
 
 export function orderFromRest(payload: unknown): NormalizedOrder {
@@ -201,6 +206,10 @@ export function orderFromRest(payload: unknown): NormalizedOrder {
     lineItems,
     refunds: (order.refunds ?? []).map((refund) => refundFromRest(refund, currency)),
     customer: order.customer ? customerFromRest(order.customer) : null,
+    discountTitles: [
+      ...(order.discount_applications ?? []).flatMap((d) => [d.title, d.description]),
+      ...(order.discount_codes ?? []).map((d) => d.code),
+    ].filter((title): title is string => Boolean(title)),
   };
 }
 
@@ -366,5 +375,7 @@ export function orderFromGraphql(row: unknown, lineRows: unknown[]): NormalizedO
     lineItems,
     refunds: [],
     customer: null,
+    // Historic orders from the backfill: no reward reservation can be waiting for them.
+    discountTitles: [],
   };
 }
