@@ -162,7 +162,10 @@ const restOrder = z.object({
     .array(z.object({ title: z.string().max(1_000).nullish(), description: z.string().max(1_000).nullish() }))
     .max(1_000)
     .nullish(),
-  discount_codes: z.array(z.object({ code: z.string().max(1_000).nullish() })).max(1_000).nullish(),
+  discount_codes: z
+    .array(z.object({ code: z.string().max(1_000).nullish() }))
+    .max(1_000)
+    .nullish(),
 });
 
 export function orderFromRest(payload: unknown): NormalizedOrder {
