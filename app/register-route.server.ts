@@ -1,8 +1,8 @@
 /**
- * What every register route with a register context (/api/pos/approvals*, /api/pos/returns*)
+ * What every register route with a register context (/api/pos/approvals*, returns*, loyalty*)
  * does: the POS preamble (session token, method, shop), for a POST a size-capped zod-validated
  * body, the register's context, then one service call whose refusals (ApprovalError,
- * ReturnCheckError) become `{ error: { code, message } }` with their status. Routes stay a few
+ * ReturnCheckError, LoyaltyError) become `{ error: { code, message } }` with their status. Routes stay a few
  * lines.
  */
 import type { z } from "zod";
@@ -10,6 +10,7 @@ import { getDb, type Db } from "./db.server";
 import { apiError, parseJsonBody } from "./http.server";
 import { authenticatePos } from "./pos-auth.server";
 import { ApprovalError, type RegisterContext } from "./services/approvals.server";
+import { LoyaltyError } from "./services/loyalty.server";
 import { ReturnCheckError } from "./services/returns.server";
 import { externalId } from "../shared/ids";
 import type { RegisterOrigin } from "../shared/pos-contract";
@@ -17,7 +18,7 @@ import type { RegisterOrigin } from "../shared/pos-contract";
 export const MAX_REGISTER_BODY_BYTES = 64 * 1024;
 
 type Handler<Input> = (
-  input: Input & { db: Db; register: RegisterContext; timeZone: string; now: Date },
+  input: Input & { db: Db; register: RegisterContext; timeZone: string; shopDomain: string; url: URL; now: Date },
 ) => Promise<unknown>;
 
 /** POST: the register's origin comes from the validated body. */
@@ -79,11 +80,19 @@ async function run<Input extends object>(
       userId,
       staffMemberId: origin.staffMemberId != null ? externalId(origin.staffMemberId) : null,
     };
-    const answer = await handle({ ...input, db, register, timeZone: shop.timezone, now: new Date() });
+    const answer = await handle({
+      ...input,
+      db,
+      register,
+      timeZone: shop.timezone,
+      shopDomain,
+      url: new URL(request.url),
+      now: new Date(),
+    });
     return cors(Response.json(answer, { headers: { "Cache-Control": "no-store" } }));
   } catch (error) {
     if (error instanceof Response) return cors(error);
-    if (error instanceof ApprovalError || error instanceof ReturnCheckError) {
+    if (error instanceof ApprovalError || error instanceof ReturnCheckError || error instanceof LoyaltyError) {
       return cors(apiError(error.status, error.code, error.message));
     }
     throw error;

@@ -11,6 +11,8 @@ import type {
   DiscountRequest,
   PosErrorResponse,
   PosStatusResponse,
+  LoyaltyRedeemRequest,
+  LoyaltyReleaseRequest,
   RegisterOrigin,
   ReturnCheckRequest,
   SuggestionEventRequest,
@@ -195,3 +197,20 @@ export const ReturnCheckRequestSchema = z
     message: "a return without an order must list the items brought back",
     path: ["items"],
   }) satisfies z.ZodType<ReturnCheckRequest>;
+
+export const LoyaltyRedeemRequestSchema = z.strictObject({
+  ...origin,
+  customerId: posId,
+  rewardId: z.string().regex(/^[a-z0-9-]{1,40}$/, "must be a reward id"),
+  cart: z.strictObject({
+    lineItems: z
+      .array(z.strictObject({ variantId: posId, quantity: z.number().int().min(1).max(10_000) }))
+      .max(500, "at most 500 lines"),
+    subtotalMinor: z.number().int().min(0).max(1_000_000_000),
+  }),
+}) satisfies z.ZodType<LoyaltyRedeemRequest>;
+
+export const LoyaltyReleaseRequestSchema = z.strictObject({
+  ...origin,
+  reservationId: z.string().min(1).max(100),
+}) satisfies z.ZodType<LoyaltyReleaseRequest>;

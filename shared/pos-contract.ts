@@ -248,3 +248,52 @@ export type ReturnApprovalResponse = {
   /** What the register sends as `cartFingerprint` when it redeems the approval. */
   fingerprint: string;
 };
+
+/** GET /api/pos/loyalty/:customerId?locationId=&subtotalMinor=: the customer's standing and best offer. */
+export type LoyaltyViewResponse =
+  /** Loyalty is off for the store or this location: the register shows nothing for it. */
+  | { enabled: false }
+  | {
+      enabled: true;
+      customerId: string;
+      currency: string;
+      points: number;
+      tier: { name: string; perkPercent: number };
+      next: { name: string; toNextMinor: number } | null;
+      /** 0–1 towards the next tier. */
+      progress: number;
+      /** The single best reward for this cart, within the store's discount limits; null if none. */
+      bestOffer: {
+        rewardId: string;
+        name: string;
+        kind: "amount" | "percent";
+        value: number;
+        points: number;
+        valueMinor: number;
+      } | null;
+      /** Points this cart will earn when paid. */
+      earnOnCart: number;
+    };
+
+/** POST /api/pos/loyalty/redeem: reserve a reward's points for this cart. */
+export interface LoyaltyRedeemRequest extends RegisterOrigin {
+  customerId: PosId;
+  rewardId: string;
+  cart: { lineItems: Array<{ variantId: PosId; quantity: number }>; subtotalMinor: number };
+}
+
+export interface LoyaltyRedeemResponse {
+  reservationId: string;
+  /** Put in the cart discount's title: the order carrying it confirms the reservation. */
+  code: string;
+  reward: { id: string; name: string; kind: "amount" | "percent"; value: number };
+  points: number;
+  valueMinor: number;
+  expiresAt: string;
+  balanceAfter: number;
+}
+
+/** POST /api/pos/loyalty/release: the register removed the reward (or could not apply it). */
+export interface LoyaltyReleaseRequest extends RegisterOrigin {
+  reservationId: string;
+}

@@ -8,9 +8,14 @@
 import type { Db } from "../db.server";
 import { currencyExponent } from "../../shared/money";
 import { LoyaltyProgramSchema } from "../../shared/loyalty-program";
+import type { LoyaltyViewResponse } from "../../shared/pos-contract";
+import { approvalLimitsFor } from "./approvals.server";
+import { enqueueJob } from "./jobs.server";
 import {
   balanceOf,
+  bestOffer,
   DEFAULT_LOYALTY_PROGRAM,
+  tierFor,
   pointsExpiring,
   pointsForPaid,
   pointsToReverse,
@@ -256,7 +261,64 @@ export class LoyaltyError extends Error {
   }
 }
 
+export const LOYALTY_JOB = { release: "loyalty:release" } as const;
+
+/** Whether the program runs at this register's location. */
+function takesPartAt(program: LoyaltyProgram, location: string | null) {
+  return (
+    program.enabled && (program.locations.length === 0 || (location !== null && program.locations.includes(location)))
+  );
+}
+
+/**
+ * What the register shows for a customer on the cart: tier, points, progress and the single best
+ * offer for this cart, capped so it never exceeds the store's discount limits (so applying it
+ * needs no manager), and what the cart will earn.
+ */
+export async function loyaltyView(
+  db: Db,
+  shop: { id: string; currency: string },
+  customerExternalId: string,
+  location: string | null,
+  cartSubtotalMinor: number,
+  now: Date,
+): Promise<LoyaltyViewResponse> {
+  const program = await loyaltyProgramFor(db, shop.id);
+  if (!takesPartAt(program, location)) return { enabled: false };
+  const [standing, limits] = await Promise.all([
+    loyaltyStanding(db, shop.id, customerExternalId, now),
+    approvalLimitsFor(db, shop.id, location),
+  ]);
+  const capMinor = limits.enabled
+    ? Math.min(limits.maxAmountMinor, Math.floor((cartSubtotalMinor * limits.maxPercent) / 100))
+    : Number.MAX_SAFE_INTEGER;
+  const tier = tierFor(program, standing.spend12mMinor);
+  const offer = bestOffer(program, standing.balance, cartSubtotalMinor, capMinor);
+  return {
+    enabled: true,
+    customerId: customerExternalId,
+    currency: shop.currency,
+    points: standing.balance,
+    tier: { name: tier.tier.name, perkPercent: tier.tier.perkPercent },
+    next: tier.next ? { name: tier.next.name, toNextMinor: tier.toNextMinor } : null,
+    progress: tier.progress,
+    bestOffer: offer
+      ? {
+          rewardId: offer.reward.id,
+          name: offer.reward.name,
+          kind: offer.reward.kind,
+          value: offer.reward.value,
+          points: offer.reward.points,
+          valueMinor: offer.valueMinor,
+        }
+      : null,
+    earnOnCart: pointsForPaid(cartSubtotalMinor - (offer?.valueMinor ?? 0), program, currencyExponent(shop.currency)),
+  };
+}
+
 export interface Redemption {
+  /** For the job that releases the reservation if no order carries it. */
+  shopDomain?: string;
   customerExternalId: string;
   rewardId: string;
   cartSubtotalMinor: number;
@@ -271,7 +333,9 @@ export interface Redemption {
  */
 export async function reserveReward(db: Db, shopId: string, redemption: Redemption, now: Date) {
   const program = await loyaltyProgramFor(db, shopId);
-  if (!program.enabled) throw new LoyaltyError(403, "loyalty_disabled", "Loyalty is switched off for this store");
+  if (!takesPartAt(program, redemption.locationExternalId)) {
+    throw new LoyaltyError(403, "loyalty_disabled", "Loyalty is switched off here");
+  }
   const reward = program.rewards.find((candidate) => candidate.id === redemption.rewardId);
   if (!reward) throw new LoyaltyError(404, "reward_not_found", `No reward ${redemption.rewardId}`);
   if (redemption.cartSubtotalMinor < reward.minSpendMinor) {
@@ -315,6 +379,14 @@ export async function reserveReward(db: Db, shopId: string, redemption: Redempti
       actor: redemption.userId ? `user:${redemption.userId}` : "register",
       at: now,
     });
+    if (redemption.shopDomain) {
+      await enqueueJob(tx, {
+        shopDomain: redemption.shopDomain,
+        type: LOYALTY_JOB.release,
+        payload: { reservationId: reservation.id },
+        runAt: reservation.expiresAt,
+      });
+    }
     return {
       reservationId: reservation.id,
       code: reservationCode(reservation.id),
