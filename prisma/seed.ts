@@ -24,6 +24,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { createDb, type Db, isPostgresUrl } from "../app/db.server";
 import { hashPin, verifyPin } from "../app/services/pin-hash.server";
 import { buildDemoStore, DEMO_LOCATIONS, DEMO_MANAGER, DEMO_STORE, type DemoStore } from "../shared/demo-store";
+import { DEFAULT_LOYALTY_PROGRAM, pointsForPaid } from "../shared/loyalty";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHUNK = 2_000;
@@ -133,6 +134,9 @@ export async function seedDemoStore(db: Db, options: SeedOptions): Promise<SeedS
       await tx.product.deleteMany({ where: { shopId } });
       await tx.inventoryLevel.deleteMany({ where: { shopId } });
       await tx.customer.deleteMany({ where: { shopId } });
+      await tx.loyaltyReservation.deleteMany({ where: { shopId } });
+      await tx.loyaltyLedgerEntry.deleteMany({ where: { shopId } });
+      await tx.loyaltyAccount.deleteMany({ where: { shopId } });
 
       const productRows = store.products.map((product) => ({
         id: rowId(shopId, "product", product.externalId),
@@ -245,6 +249,38 @@ export async function seedDemoStore(db: Db, options: SeedOptions): Promise<SeedS
         ]),
       );
       await bulkInsert(tx, options.dialect, "LineItem", lineColumns, lineRows);
+
+      // The loyalty ledger as if the program had run all year: one earn entry per paid order of
+      // a known customer, exactly what applyLoyaltyForOrder writes for a live order.
+      const earnColumns = [
+        "id",
+        "shopId",
+        "customerExternalId",
+        "kind",
+        "points",
+        "key",
+        "orderExternalId",
+        "actor",
+        "createdAt",
+      ];
+      const earnRows = store.orders.flatMap((order): SqlValue[][] => {
+        const points = pointsForPaid(order.subtotalMinor, DEFAULT_LOYALTY_PROGRAM);
+        if (!order.customerExternalId || points === 0) return [];
+        return [
+          [
+            rowId(shopId, "loyalty", order.externalId),
+            shopId,
+            order.customerExternalId,
+            "earn",
+            points,
+            `earn:${order.externalId}`,
+            order.externalId,
+            "system",
+            sqlDate(order.processedAt, options.dialect),
+          ],
+        ];
+      });
+      await bulkInsert(tx, options.dialect, "LoyaltyLedgerEntry", earnColumns, earnRows);
 
       const manager = await tx.manager.findFirst({ where: { shopId, name: DEMO_MANAGER.name }, select: { id: true } });
       const managerData = {

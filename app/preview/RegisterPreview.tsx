@@ -648,12 +648,44 @@ function HostCart({ cart, cartValue, currency }: { cart: DemoCart; cartValue: Ca
           Discount “{cartValue.cartDiscount.discountDescription}”: −{money(cartValue.cartDiscount.amount)}
         </p>
       ) : null}
-      {cartValue.customer ? <p className="rp-muted">Customer #{cartValue.customer.id}</p> : null}
+      <CustomerPicker cart={cart} customerId={cartValue.customer?.id ?? null} />
       <div className="rp-total">
         <span>Subtotal</span>
         <strong data-testid="host-subtotal">{money(cartValue.subtotal)}</strong>
       </div>
     </div>
+  );
+}
+
+/** Puts a demo customer on the cart, as the register's "Add customer" would. */
+function CustomerPicker({ cart, customerId }: { cart: DemoCart; customerId: number | null }) {
+  const [customers, setCustomers] = useState<{ id: number; name: string; points: number }[]>([]);
+  useEffect(() => {
+    const controller = new AbortController();
+    fetch("/preview/customers", { signal: controller.signal })
+      .then((response) => (response.ok ? response.json() : { customers: [] }))
+      .then((data: { customers: { id: number; name: string; points: number }[] }) => setCustomers(data.customers))
+      .catch(() => undefined);
+    return () => controller.abort();
+  }, []);
+  return (
+    <label className="rp-field">
+      <span>Customer on the cart</span>
+      <select
+        aria-label="Customer on the cart"
+        value={customerId ?? ""}
+        onChange={(event) =>
+          void (event.target.value ? cart.setCustomer({ id: Number(event.target.value) }) : cart.removeCustomer())
+        }
+      >
+        <option value="">No customer</option>
+        {customers.map((customer) => (
+          <option key={customer.id} value={customer.id}>
+            {customer.name} · {customer.points} points
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

@@ -20,3 +20,8 @@ declare module "./src/ReturnAction.tsx" {
   const shopify: import("@shopify/ui-extensions/pos.order-details.action.render").Api;
   const globalThis: { shopify: typeof shopify };
 }
+
+declare module "./src/CustomerBlock.tsx" {
+  const shopify: import("@shopify/ui-extensions/pos.customer-details.block.render").Api;
+  const globalThis: { shopify: typeof shopify };
+}

@@ -31,6 +31,7 @@ describe("POS extension bundle", () => {
       "pos.home.modal.render",
       "pos.order-details.action.menu-item.render",
       "pos.order-details.action.render",
+      "pos.customer-details.block.render",
     ];
     expect(extensionTargets(root).map((entry) => entry.target)).toEqual(targets);
     expect(bundles.map((bundle) => bundle.target)).toEqual(targets);

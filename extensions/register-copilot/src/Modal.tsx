@@ -6,6 +6,7 @@ import { APPROVALS_REFRESH_MS, useApprovalsOverview, useConnection, useRegisterO
 import { CartSection } from "./sections/CartSection";
 import { ConnectionSection } from "./sections/ConnectionSection";
 import { DiscountSection } from "./sections/DiscountSection";
+import { LoyaltySection } from "./sections/LoyaltySection";
 import { ReturnsSection } from "./sections/ReturnsSection";
 import { SuggestionsSection } from "./sections/SuggestionsSection";
 import { WaitingApprovalsSection } from "./sections/WaitingApprovalsSection";
@@ -17,11 +18,12 @@ export default async () => {
 
 /**
  * One section per feature, in the order a cashier needs them: another register waiting for a
- * manager (only when one is), what to offer the customer, a discount, the cart, a return
- * looked up by order number, then the copilot's own state. A later issue adds loyalty.
+ * manager (only when one is), the customer's loyalty offer, what to offer them, a discount, the
+ * cart, a return looked up by order number, then the copilot's own state.
  */
 const SECTIONS = [
   WaitingApprovalsSection,
+  LoyaltySection,
   SuggestionsSection,
   DiscountSection,
   CartSection,

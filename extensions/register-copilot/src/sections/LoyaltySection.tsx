@@ -1,0 +1,152 @@
+/** @jsxImportSource preact */
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { formatMinorUnits } from "../../../../shared/money";
+import type { LoyaltyRedeemResponse, LoyaltyViewResponse } from "../../../../shared/pos-contract";
+import { cartSubtotalMinor } from "../approval-flow";
+import { createLatestLoader } from "../hooks";
+import { loyaltyApi } from "../loyalty-api";
+import { LoyaltySummary, offerText } from "./LoyaltySummary";
+import type { SectionContext } from "./types";
+
+type ViewState =
+  { state: "loading" } | { state: "ready"; view: LoyaltyViewResponse } | { state: "failed"; message: string };
+
+/**
+ * The customer on the cart: tier, points, progress, and the single best offer for this cart with
+ * one-tap Apply (points reserved, the discount put on the cart with the reservation's code).
+ * Removing that discount gives the points back. Without a customer, a prompt to add one.
+ */
+export function LoyaltySection({
+  cart,
+  cartApi,
+  session,
+  origin,
+  currency,
+  online,
+  translate: t,
+  toast,
+}: SectionContext) {
+  const customerId = cart.customer?.id;
+  // Lines before any cart discount: the reward is worked out on what the customer is buying.
+  const subtotalMinor = cartSubtotalMinor(cart, currency);
+  const [view, setView] = useState<ViewState>({ state: "loading" });
+  const [applied, setApplied] = useState<LoyaltyRedeemResponse | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const loader = useMemo(
+    () =>
+      createLatestLoader<{ customerId: number; subtotalMinor: number }, ViewState>({
+        load: async (input, signal) => {
+          const result = await loyaltyApi.view(session, input.customerId, await origin(), input.subtotalMinor, {
+            signal,
+          });
+          if (result.kind === "ok") return { state: "ready", view: result.body };
+          return { state: "failed", message: result.kind === "refused" ? result.message : t("loyalty.offline") };
+        },
+        onResult: (_key, result) => setView(result),
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- t changes each render; the loader must not
+    [session, origin],
+  );
+  useEffect(() => () => loader.dispose(), [loader]);
+  useEffect(() => {
+    if (customerId === undefined || !online) return;
+    loader.request(`${customerId}:${subtotalMinor}`, { customerId, subtotalMinor });
+  }, [loader, customerId, subtotalMinor, online]);
+
+  // The reward's discount left the cart (removed, or the customer changed): give the points back.
+  const discountTitle = cart.cartDiscount?.discountDescription ?? "";
+  useEffect(() => {
+    if (!applied || discountTitle.includes(applied.code)) return;
+    const reservationId = applied.reservationId;
+    setApplied(null);
+    void origin()
+      .then((where) => loyaltyApi.release(session, { ...where, reservationId }))
+      .then((result) => {
+        if (result.kind === "ok" && result.body.released) toast(t("loyalty.released"));
+        loader.reload();
+      });
+  }, [applied, discountTitle, origin, session, loader, toast, t]);
+
+  if (view.state === "ready" && !view.view.enabled) return null;
+
+  const apply = async (rewardId: string) => {
+    if (customerId === undefined || busy) return;
+    setBusy(true);
+    try {
+      const where = await origin();
+      const result = await loyaltyApi.redeem(session, {
+        ...where,
+        customerId,
+        rewardId,
+        cart: {
+          lineItems: cart.lineItems.flatMap((line) =>
+            line.variantId === undefined ? [] : [{ variantId: line.variantId, quantity: line.quantity }],
+          ),
+          subtotalMinor,
+        },
+      });
+      if (result.kind !== "ok") {
+        toast(result.kind === "refused" ? result.message : t("loyalty.offline"));
+        loader.reload();
+        return;
+      }
+      const reservation = result.body;
+      const { reward } = reservation;
+      try {
+        await cartApi.applyCartDiscount(
+          reward.kind === "percent" ? "Percentage" : "FixedAmount",
+          t("loyalty.discountTitle", { name: reward.name, code: reservation.code }),
+          reward.kind === "percent" ? String(reward.value) : formatMinorUnits(reservation.valueMinor, currency),
+        );
+      } catch {
+        await loyaltyApi.release(session, { ...where, reservationId: reservation.reservationId });
+        toast(t("loyalty.applyFailed"));
+        return;
+      }
+      setApplied(reservation);
+      toast(t("loyalty.applied", { name: reward.name, points: reservation.points }));
+      loader.reload();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <s-section heading={t("loyalty.heading")}>
+      {customerId === undefined ? (
+        <s-text color="subdued">{t("loyalty.noCustomer")}</s-text>
+      ) : view.state === "loading" ? (
+        <s-stack direction="inline" gap="small" alignItems="center">
+          <s-spinner />
+          <s-text color="subdued">{t("loyalty.loading")}</s-text>
+        </s-stack>
+      ) : view.state === "failed" ? (
+        <s-text color="subdued">{view.message}</s-text>
+      ) : view.view.enabled ? (
+        <s-stack direction="block" gap="small">
+          <LoyaltySummary view={view.view} t={t} />
+          {applied ? (
+            <s-banner heading={t("loyalty.appliedBanner", { name: applied.reward.name })} tone="success">
+              <s-text>{t("loyalty.appliedBody", { points: applied.points, code: applied.code })}</s-text>
+            </s-banner>
+          ) : view.view.bestOffer ? (
+            <s-stack direction="inline" gap="small" alignItems="center" justifyContent="space-between">
+              <s-text type="strong">{offerText(view.view.bestOffer, view.view.currency, t)}</s-text>
+              <s-button
+                variant="primary"
+                loading={busy}
+                onClick={() => void apply((view.view as { bestOffer: { rewardId: string } }).bestOffer.rewardId)}
+              >
+                {t("loyalty.apply")}
+              </s-button>
+            </s-stack>
+          ) : (
+            <s-text color="subdued">{t("loyalty.noOffer")}</s-text>
+          )}
+          <s-text color="subdued">{t("loyalty.earn", { count: view.view.earnOnCart })}</s-text>
+        </s-stack>
+      ) : null}
+    </s-section>
+  );
+}
