@@ -170,6 +170,7 @@ export default function AdminHome() {
         { content: "Suggestions settings", url: "/app/suggestions" },
         { content: "Approvals", url: "/app/approvals" },
         { content: "Return policy", url: "/app/returns" },
+        { content: "Loyalty program", url: "/app/loyalty" },
       ]}
     >
       <Layout>

@@ -4,21 +4,9 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import {
-  Banner,
-  BlockStack,
-  Button,
-  Card,
-  DataTable,
-  InlineStack,
-  Layout,
-  Page,
-  Select,
-  Text,
-  TextField,
-} from "@shopify/polaris";
-import { useState } from "react";
+import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { requireAdminShop } from "../admin-auth.server";
+import { ChoiceInput, TextInput } from "../components/FormInputs";
 import { getDb } from "../db.server";
 import { currentReturnPolicy, saveReturnPolicy } from "../services/returns.server";
 import { formatMoney } from "../../shared/money";
@@ -94,7 +82,7 @@ export default function ReturnsPolicyPage() {
   const busy = useNavigation().state !== "idle";
   const money = (minor: number, currency = data.currency) => formatMoney({ amountMinor: minor, currency });
   const field = (name: string, label: string, options: { type?: "number" | "text"; help?: string } = {}) => (
-    <PolicyField
+    <TextInput
       key={`${data.version}-${name}`}
       name={name}
       label={label}
@@ -105,7 +93,7 @@ export default function ReturnsPolicyPage() {
     />
   );
   const choice = (name: string, label: string, options: { label: string; value: string }[]) => (
-    <PolicyChoice
+    <ChoiceInput
       key={`${data.version}-${name}`}
       name={name}
       label={label}
@@ -231,37 +219,4 @@ export default function ReturnsPolicyPage() {
       </Layout>
     </Page>
   );
-}
-
-function PolicyField(props: {
-  name: string;
-  label: string;
-  initial: string;
-  error?: string;
-  type: "number" | "text";
-  help?: string;
-}) {
-  const [value, setValue] = useState(props.initial);
-  return (
-    <TextField
-      name={props.name}
-      label={props.label}
-      type={props.type}
-      value={value}
-      onChange={setValue}
-      error={props.error}
-      helpText={props.help}
-      autoComplete="off"
-    />
-  );
-}
-
-function PolicyChoice(props: {
-  name: string;
-  label: string;
-  initial: string;
-  options: { label: string; value: string }[];
-}) {
-  const [value, setValue] = useState(props.initial);
-  return <Select name={props.name} label={props.label} options={props.options} value={value} onChange={setValue} />;
 }

@@ -31,6 +31,7 @@ export default function AdminLayout() {
           <Link to="/app/suggestions">Suggestions</Link>
           <Link to="/app/approvals">Approvals</Link>
           <Link to="/app/returns">Returns</Link>
+          <Link to="/app/loyalty">Loyalty</Link>
         </NavMenu>
       )}
       <QueryClientProvider client={queryClient}>

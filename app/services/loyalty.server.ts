@@ -5,11 +5,13 @@
  * redeeming the same points at once cannot both succeed, and a webhook delivered twice earns once
  * (each entry has a unique key).
  */
+import { randomUUID } from "node:crypto";
 import type { Db } from "../db.server";
 import { currencyExponent } from "../../shared/money";
 import { LoyaltyProgramSchema } from "../../shared/loyalty-program";
 import type { LoyaltyViewResponse } from "../../shared/pos-contract";
 import { approvalLimitsFor } from "./approvals.server";
+import { appendAudit, inAuditedTransaction } from "./audit.server";
 import { enqueueJob } from "./jobs.server";
 import {
   balanceOf,
@@ -440,4 +442,60 @@ export async function releaseExpiredReservations(db: Db, shopId: string, now: Da
     if (await releaseReservation(db, shopId, id, "no order carried the reward in time", now)) released++;
   }
   return released;
+}
+
+/** Saves the program; the change (and switching it on or off) is audited. */
+export async function saveLoyaltyProgram(db: Db, shopId: string, program: LoyaltyProgram, actor: string, now: Date) {
+  const before = await loyaltyProgramFor(db, shopId);
+  await inAuditedTransaction(db, async (tx) => {
+    const document = JSON.stringify(program);
+    await tx.loyaltyProgram.upsert({ where: { shopId }, create: { shopId, document }, update: { document } });
+    if (before.enabled !== program.enabled) {
+      await appendAudit(tx, shopId, {
+        type: "killswitch.changed",
+        actor,
+        data: { feature: "loyalty", location: null, enabled: program.enabled },
+        at: now,
+      });
+    }
+    await appendAudit(tx, shopId, { type: "policy.changed", actor, data: { feature: "loyalty", program }, at: now });
+  });
+}
+
+/**
+ * A manager's manual adjustment: one ledger entry and its audit event in the same transaction.
+ * A deduction can never take the balance below zero.
+ */
+export async function adjustPoints(
+  db: Db,
+  shopId: string,
+  adjustment: { customerExternalId: string; points: number; reason: string },
+  actor: string,
+  now: Date,
+) {
+  return inAuditedTransaction(db, async (tx) => {
+    await lockAccount(tx, shopId, adjustment.customerExternalId);
+    const balance = balanceOf(await ledger(tx, shopId, adjustment.customerExternalId));
+    if (balance + adjustment.points < 0) {
+      throw new LoyaltyError(409, "insufficient_points", `The balance is ${balance}; it cannot go below 0`);
+    }
+    const key = `adjust:${randomUUID()}`;
+    await append(tx, {
+      shopId,
+      customerExternalId: adjustment.customerExternalId,
+      kind: "adjust",
+      points: adjustment.points,
+      key,
+      actor,
+      note: adjustment.reason,
+      at: now,
+    });
+    await appendAudit(tx, shopId, {
+      type: "loyalty.adjusted",
+      actor,
+      data: { customerId: adjustment.customerExternalId, points: adjustment.points, reason: adjustment.reason, key },
+      at: now,
+    });
+    return { balance: balance + adjustment.points };
+  });
 }
