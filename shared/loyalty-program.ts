@@ -36,13 +36,6 @@ export const LoyaltyProgramSchema = z.strictObject({
     .max(24 * 60),
 }) satisfies z.ZodType<LoyaltyProgram>;
 
-const wholeMoney = (label: string) =>
-  z.coerce
-    .number({ message: `${label} must be a number` })
-    .min(0, `${label} cannot be negative`)
-    .max(1_000_000, `${label} is at most 1,000,000`)
-    .transform((value) => Math.round(value * 100));
-
 /**
  * The admin form: flat text fields. Tiers "Silver=500:0, Gold=1500:5" (name=spend:perk%) and
  * rewards "five-off=5.00 off:100:10" (id=amount|percent%:points:min spend), one per comma or line.
