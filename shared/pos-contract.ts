@@ -297,3 +297,8 @@ export interface LoyaltyRedeemResponse {
 export interface LoyaltyReleaseRequest extends RegisterOrigin {
   reservationId: string;
 }
+
+/** GET /api/pos/customers?q=: customers to put on the cart (name, and a masked email or phone). */
+export interface CustomerSearchResponse {
+  customers: Array<{ id: string; name: string; hint: string | null }>;
+}

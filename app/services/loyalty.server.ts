@@ -6,6 +6,7 @@
  * (each entry has a unique key).
  */
 import { randomUUID } from "node:crypto";
+import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
 import { currencyExponent } from "../../shared/money";
 import { LoyaltyProgramSchema } from "../../shared/loyalty-program";
@@ -498,4 +499,47 @@ export async function adjustPoints(
     });
     return { balance: balance + adjustment.points };
   });
+}
+
+/**
+ * Customers of this shop whose name, email or phone contains `query` (the register's "add a
+ * customer" search). Email and phone come back masked: the cashier confirms, not reads, them.
+ */
+export async function searchCustomers(db: Db, shopId: string, query: string, limit = 8) {
+  const needle = `%${query
+    .trim()
+    .toLowerCase()
+    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  // LOWER(…) LIKE is case-insensitive on both SQLite and PostgreSQL, unlike Prisma's `contains`.
+  const rows = await db.$queryRaw<
+    Array<{
+      externalId: string;
+      firstName: string | null;
+      lastName: string | null;
+      email: string | null;
+      phone: string | null;
+    }>
+  >(Prisma.sql`
+    SELECT "externalId", "firstName", "lastName", "email", "phone" FROM "Customer"
+     WHERE "shopId" = ${shopId} AND "redactedAt" IS NULL
+       AND (LOWER(COALESCE("firstName", '') || ' ' || COALESCE("lastName", '')) LIKE ${needle} ESCAPE '\\'
+            OR LOWER(COALESCE("email", '')) LIKE ${needle} ESCAPE '\\'
+            OR COALESCE("phone", '') LIKE ${needle} ESCAPE '\\')
+     ORDER BY "lastName", "firstName"
+     LIMIT ${limit}`);
+  return rows.map((row) => ({
+    id: row.externalId,
+    name: [row.firstName, row.lastName].filter(Boolean).join(" ") || `Customer ${row.externalId}`,
+    hint: maskEmail(row.email) ?? maskPhone(row.phone),
+  }));
+}
+
+function maskEmail(email: string | null): string | null {
+  if (!email) return null;
+  const [user = "", domain = ""] = email.split("@");
+  return `${user.slice(0, 1)}•••@${domain}`;
+}
+
+function maskPhone(phone: string | null): string | null {
+  return phone ? `•••${phone.replace(/\D/g, "").slice(-4)}` : null;
 }

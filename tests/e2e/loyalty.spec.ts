@@ -67,3 +67,18 @@ test("a demo customer's best offer is applied in one tap and its points are rese
   const code = `LR-${held[0]!.id.slice(-8).toUpperCase()}`;
   await expect(page.getByText(new RegExp(`· ${code}”`))).toBeVisible();
 });
+
+test("without a customer, the cashier finds one by name and puts them on the cart", async ({ page }) => {
+  await page.goto("/preview");
+  await expect(tileFrame(page).locator("s-tile")).toHaveAttribute("subheading", /Ready|waiting/);
+  await tileFrame(page).locator("s-tile").click();
+  const section = modalFrame(page).locator("s-section[heading='Loyalty']");
+  await expect(section.getByText("Add a customer to the cart to see their points and best offer.")).toBeVisible();
+  await section.locator("s-text-field").locator("input").fill("avery");
+  await section.locator("s-button", { hasText: "Search" }).click();
+  const match = section.locator("s-stack", { hasText: /Avery Example · a•••@/ }).last();
+  await match.locator("s-button", { hasText: "Add to cart" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Avery Example added to the cart" })).toBeVisible();
+  await expect(page.getByLabel("Customer on the cart")).toHaveValue(/^\d+$/);
+  await expect(section.getByText(/^\d[\d,]* points$/)).toBeVisible();
+});

@@ -111,3 +111,26 @@ describe("loyalty at the register", () => {
     await db.loyaltyProgram.deleteMany({ where: { shopId } });
   });
 });
+
+describe("finding a customer to put on the cart", () => {
+  it("matches name, email or phone, case-insensitively, masks contact details, and stays in its shop", async () => {
+    const { loader: searchLoader } = await import("../../app/routes/api.pos.customers");
+    await db.customer.createMany({
+      data: [
+        { shopId, externalId: "8001", firstName: "Grace", lastName: "Hopper", email: "grace@example.com" },
+        { shopId, externalId: "8002", firstName: "Alan", lastName: "Turing", phone: "+1 555 010 7788" },
+        { shopId, externalId: "8003", firstName: "100%", lastName: "Literal", email: "pct@example.com" },
+      ],
+    });
+    const search = (q: string, shop = SHOP) =>
+      posGet(searchLoader, `/api/pos/customers?q=${encodeURIComponent(q)}`, { shop });
+    expect((await search("HOPP")).body).toEqual({
+      customers: [{ id: "8001", name: "Grace Hopper", hint: "g•••@example.com" }],
+    });
+    expect((await search("7788")).body).toEqual({ customers: [{ id: "8002", name: "Alan Turing", hint: "•••7788" }] });
+    // LIKE's wildcards in the query are matched literally.
+    expect((await search("0%")).body).toMatchObject({ customers: [{ id: "8003" }] });
+    expect((await search("hopper", OTHER)).body).toEqual({ customers: [] });
+    expect((await search("x")).status).toBe(400);
+  });
+});

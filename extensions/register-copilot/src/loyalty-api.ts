@@ -1,5 +1,6 @@
 /** The register's calls to /api/pos/loyalty* (types only from shared/). */
 import type {
+  CustomerSearchResponse,
   LoyaltyRedeemRequest,
   LoyaltyRedeemResponse,
   LoyaltyViewResponse,
@@ -29,6 +30,14 @@ export const loyaltyApi = {
 
   redeem: (session: SessionTokenSource, body: LoyaltyRedeemRequest, options: ApiOptions = {}) =>
     apiRequest<LoyaltyRedeemResponse>(session, "/api/pos/loyalty/redeem", { method: "POST", body }, options),
+
+  searchCustomers: (session: SessionTokenSource, query: string, options: ApiOptions = {}) =>
+    apiRequest<CustomerSearchResponse>(
+      session,
+      `/api/pos/customers?${new URLSearchParams({ q: query })}`,
+      { method: "GET" },
+      options,
+    ),
 
   release: (session: SessionTokenSource, body: RegisterOrigin & { reservationId: string }, options: ApiOptions = {}) =>
     apiRequest<{ released: boolean }>(session, "/api/pos/loyalty/release", { method: "POST", body }, options),

@@ -1,7 +1,11 @@
 /** @jsxImportSource preact */
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { formatMinorUnits } from "../../../../shared/money";
-import type { LoyaltyRedeemResponse, LoyaltyViewResponse } from "../../../../shared/pos-contract";
+import type {
+  CustomerSearchResponse,
+  LoyaltyRedeemResponse,
+  LoyaltyViewResponse,
+} from "../../../../shared/pos-contract";
 import { cartSubtotalMinor } from "../approval-flow";
 import { createLatestLoader } from "../hooks";
 import { loyaltyApi } from "../loyalty-api";
@@ -115,7 +119,7 @@ export function LoyaltySection({
   return (
     <s-section heading={t("loyalty.heading")}>
       {customerId === undefined ? (
-        <s-text color="subdued">{t("loyalty.noCustomer")}</s-text>
+        <CustomerFinder context={{ cartApi, session, translate: t, toast }} />
       ) : view.state === "loading" ? (
         <s-stack direction="inline" gap="small" alignItems="center">
           <s-spinner />
@@ -148,5 +152,59 @@ export function LoyaltySection({
         </s-stack>
       ) : null}
     </s-section>
+  );
+}
+
+/** No customer on the cart: find one by name, email or phone and put them on it. */
+function CustomerFinder({ context }: { context: Pick<SectionContext, "cartApi" | "session" | "translate" | "toast"> }) {
+  const { cartApi, session, translate: t, toast } = context;
+  const [query, setQuery] = useState("");
+  const [found, setFound] = useState<CustomerSearchResponse["customers"] | null>(null);
+  const [searching, setSearching] = useState(false);
+  const search = async () => {
+    if (query.trim().length < 2) return;
+    setSearching(true);
+    const result = await loyaltyApi.searchCustomers(session, query.trim());
+    setSearching(false);
+    if (result.kind === "ok") setFound(result.body.customers);
+    else toast(t("loyalty.offline"));
+  };
+  const add = async (id: string, name: string) => {
+    try {
+      await cartApi.setCustomer({ id: Number(id) });
+      toast(t("loyalty.customerAdded", { name }));
+    } catch {
+      toast(t("loyalty.customerFailed"));
+    }
+  };
+  return (
+    <s-stack direction="block" gap="small">
+      <s-text color="subdued">{t("loyalty.noCustomer")}</s-text>
+      <s-stack direction="inline" gap="small" alignItems="end">
+        <s-text-field
+          label={t("loyalty.findCustomer")}
+          value={query}
+          maxLength={100}
+          onInput={(event) => setQuery(String(event.currentTarget.value ?? ""))}
+        />
+        <s-button
+          variant="secondary"
+          loading={searching}
+          disabled={query.trim().length < 2}
+          onClick={() => void search()}
+        >
+          {t("loyalty.search")}
+        </s-button>
+      </s-stack>
+      {found?.length === 0 ? <s-text color="subdued">{t("loyalty.noMatch")}</s-text> : null}
+      {found?.map((customer) => (
+        <s-stack key={customer.id} direction="inline" gap="small" alignItems="center" justifyContent="space-between">
+          <s-text>{customer.hint ? `${customer.name} · ${customer.hint}` : customer.name}</s-text>
+          <s-button variant="secondary" onClick={() => void add(customer.id, customer.name)}>
+            {t("loyalty.addCustomer")}
+          </s-button>
+        </s-stack>
+      ))}
+    </s-stack>
   );
 }
