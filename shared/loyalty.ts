@@ -97,6 +97,9 @@ export function tierFor(program: Pick<LoyaltyProgram, "tiers">, spend12mMinor: n
   };
 }
 
+/** The offer id of a tier's standing percentage: applied without spending points. */
+export const PERK_REWARD_ID = "tier-perk";
+
 export interface Offer {
   reward: LoyaltyReward;
   /** What it takes off this cart, in minor units. */
@@ -113,9 +116,22 @@ export function bestOffer(
   balance: number,
   cartSubtotalMinor: number,
   capMinor: number,
+  /** The customer's tier perk (a standing percentage, no points), competing with the rewards. */
+  perk?: { tierName: string; percent: number },
 ): Offer | null {
   let best: Offer | null = null;
-  for (const reward of program.rewards) {
+  const candidates: LoyaltyReward[] = [...program.rewards];
+  if (perk && perk.percent > 0) {
+    candidates.push({
+      id: PERK_REWARD_ID,
+      name: `${perk.tierName} ${perk.percent}% perk`,
+      kind: "percent",
+      value: perk.percent,
+      points: 0,
+      minSpendMinor: 0,
+    });
+  }
+  for (const reward of candidates) {
     if (reward.points > balance || cartSubtotalMinor < reward.minSpendMinor) continue;
     const valueMinor = rewardValueMinor(reward, cartSubtotalMinor);
     if (valueMinor <= 0 || valueMinor > capMinor) continue;

@@ -296,7 +296,10 @@ export async function loyaltyView(
     ? Math.min(limits.maxAmountMinor, Math.floor((cartSubtotalMinor * limits.maxPercent) / 100))
     : Number.MAX_SAFE_INTEGER;
   const tier = tierFor(program, standing.spend12mMinor);
-  const offer = bestOffer(program, standing.balance, cartSubtotalMinor, capMinor);
+  const offer = bestOffer(program, standing.balance, cartSubtotalMinor, capMinor, {
+    tierName: tier.tier.name,
+    percent: tier.tier.perkPercent,
+  });
   return {
     enabled: true,
     customerId: customerExternalId,

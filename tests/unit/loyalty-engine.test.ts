@@ -73,3 +73,15 @@ describe("loyalty arithmetic", () => {
     expect(pointsExpiring(entries, null, day(1_000))).toBe(0);
   });
 });
+
+describe("a tier's standing percentage", () => {
+  it("competes with the rewards and wins when it is worth more, costing no points", () => {
+    const perk = { tierName: "Gold", percent: 12 };
+    expect(bestOffer(DEFAULT_LOYALTY_PROGRAM, 300, 8_000, 10_000, perk)).toMatchObject({
+      reward: { id: "tier-perk", name: "Gold 12% perk", points: 0 },
+      valueMinor: 960,
+    });
+    // Capped like any discount: above the limit it is not offered.
+    expect(bestOffer(DEFAULT_LOYALTY_PROGRAM, 0, 8_000, 900, perk)).toBeNull();
+  });
+});

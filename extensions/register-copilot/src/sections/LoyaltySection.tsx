@@ -74,8 +74,20 @@ export function LoyaltySection({
 
   if (view.state === "ready" && !view.view.enabled) return null;
 
+  /** A tier perk costs no points: it goes straight on the cart, with nothing to reserve. */
+  const applyPerk = async (offer: { name: string; value: number }) => {
+    try {
+      await cartApi.applyCartDiscount("Percentage", offer.name, String(offer.value));
+      toast(t("loyalty.perkApplied", { name: offer.name }));
+    } catch {
+      toast(t("loyalty.applyFailed"));
+    }
+  };
+
   const apply = async (rewardId: string) => {
     if (customerId === undefined || busy) return;
+    const offer = view.state === "ready" && view.view.enabled ? view.view.bestOffer : null;
+    if (offer && offer.points === 0) return applyPerk(offer);
     setBusy(true);
     try {
       const where = await origin();
