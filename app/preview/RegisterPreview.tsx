@@ -33,7 +33,7 @@ export function RegisterPreview({ register }: { register: PreviewRegister }) {
   const [sessionId] = useState(() => crypto.randomUUID());
   const [modalOpen, setModalOpen] = useState(false);
   // POS's order screens: the recent orders, one order's details, and its action modal.
-  const [screen, setScreen] = useState<"home" | "orders">("home");
+  const [screen, setScreen] = useState<"home" | "orders" | "customer">("home");
   const [order, setOrder] = useState<PreviewOrder | null>(null);
   const [orderModalOpen, setOrderModalOpen] = useState(false);
   const [toasts, setToasts] = useState<Toast[]>([]);
@@ -87,9 +87,10 @@ export function RegisterPreview({ register }: { register: PreviewRegister }) {
   );
 
   const hostFor = useCallback(
-    (target: PreviewTarget, forOrder?: PreviewOrder): FrameHost | null =>
+    (target: PreviewTarget, forOrder?: PreviewOrder, forCustomer?: number): FrameHost | null =>
       session && {
         target,
+        ...(forCustomer ? { customer: { id: forCustomer } } : {}),
         ...(forOrder
           ? {
               order: {
@@ -186,7 +187,14 @@ export function RegisterPreview({ register }: { register: PreviewRegister }) {
                       onError={note}
                     />
                   ) : null}
-                  {["Products", "Customers", "Discounts"].map((label) => (
+                  <button
+                    type="button"
+                    className="rp-tile-placeholder rp-tile-button"
+                    onClick={() => setScreen("customer")}
+                  >
+                    Customers
+                  </button>
+                  {["Products", "Discounts"].map((label) => (
                     <div key={label} className="rp-tile-placeholder" aria-hidden="true">
                       {label}
                     </div>
@@ -224,6 +232,33 @@ export function RegisterPreview({ register }: { register: PreviewRegister }) {
                     ) : null
                   }
                 />
+              ) : null}
+              {screen === "customer" && session ? (
+                <div className="rp-orders" role="region" aria-label="Customer details">
+                  <div className="rp-modal-bar">
+                    <button type="button" onClick={() => setScreen("home")}>
+                      ✕ Close
+                    </button>
+                    <span>Customer details</span>
+                  </div>
+                  <div className="rp-order-details">
+                    {cartValue.customer ? (
+                      <>
+                        <h2>Customer #{cartValue.customer.id}</h2>
+                        <TargetFrame
+                          key={`customer-${locationId}-${cartValue.customer.id}`}
+                          className="rp-block-frame"
+                          title="Customer loyalty block (pos.customer-details.block.render)"
+                          host={hostFor("pos.customer-details.block.render", undefined, cartValue.customer.id)!}
+                          bundleUrl={`/preview/extension/pos.customer-details.block.render.js${bundleQuery}`}
+                          onError={note}
+                        />
+                      </>
+                    ) : (
+                      <p className="rp-muted">Put a customer on the cart (left) to see their details.</p>
+                    )}
+                  </div>
+                </div>
               ) : null}
               {orderModalOpen && order && session ? (
                 <div className="rp-modal" role="dialog" aria-label="Order action modal">

@@ -122,6 +122,16 @@ const SPECS: Record<string, ElementSpec> = {
       };
     },
   },
+  "s-pos-block": {
+    attributes: ["heading"],
+    render(el, h) {
+      return {
+        css: `:host{display:block;background:#fff;border-radius:12px;padding:16px;box-shadow:inset 0 0 0 1px #e3e3e3}
+          h2{margin:0 0 10px;font-size:15px;font-weight:650}`,
+        content: [h("h2", {}, el.getAttribute("heading") ?? ""), h("slot")],
+      };
+    },
+  },
   "s-scroll-box": {
     attributes: ["padding", "maxblocksize", "blocksize"],
     render(el, h) {

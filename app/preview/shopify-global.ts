@@ -34,6 +34,8 @@ export interface FrameHost {
   dismissModal: () => void;
   /** The order on screen, for the order-details targets. */
   order?: { id: number; name: string; customerId?: number };
+  /** The customer on screen, for the customer-details block. */
+  customer?: { id: number };
   /** An extension touched an API the preview does not implement. */
   warn: (message: string) => void;
 }
@@ -155,6 +157,7 @@ export function createShopifyGlobal(frameWindow: Window, host: FrameHost): Shopi
     api.navigation = { dismiss: () => host.dismissModal() };
   }
   if (host.order && host.target.startsWith("pos.order-details.")) api.order = inFrame(host.order);
+  if (host.customer && host.target === "pos.customer-details.block.render") api.customer = inFrame(host.customer);
 
   const warned = new Set<string>();
   const shopify = new Proxy(api, {

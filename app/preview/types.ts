@@ -3,12 +3,14 @@ export type PreviewTarget =
   | "pos.home.tile.render"
   | "pos.home.modal.render"
   | "pos.order-details.action.menu-item.render"
-  | "pos.order-details.action.render";
+  | "pos.order-details.action.render"
+  | "pos.customer-details.block.render";
 export const PREVIEW_TARGETS: readonly PreviewTarget[] = [
   "pos.home.tile.render",
   "pos.home.modal.render",
   "pos.order-details.action.menu-item.render",
   "pos.order-details.action.render",
+  "pos.customer-details.block.render",
 ];
 
 /** A recent order of the demo store, as the preview's Orders screen lists it. */

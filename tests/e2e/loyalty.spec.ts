@@ -82,3 +82,16 @@ test("without a customer, the cashier finds one by name and puts them on the car
   await expect(page.getByLabel("Customer on the cart")).toHaveValue(/^\d+$/);
   await expect(section.getByText(/^\d[\d,]* points$/)).toBeVisible();
 });
+
+test("the customer's details show their loyalty standing", async ({ page }) => {
+  await page.goto("/preview");
+  const picker = page.getByLabel("Customer on the cart");
+  await expect(picker.locator("option")).not.toHaveCount(1);
+  await picker.selectOption({ index: 1 });
+  await page.getByRole("button", { name: "Customers", exact: true }).click();
+  const block = page.frameLocator('iframe[title^="Customer loyalty block"]').locator("s-pos-block");
+  await expect(block).toHaveAttribute("heading", "Loyalty");
+  await expect(block.locator("s-badge")).toHaveText(/Member|Silver|Gold/);
+  await expect(block.getByText(/^\d[\d,]* points$/)).toBeVisible();
+  await expect(block.getByText(/^Best offer: /)).toBeVisible();
+});
