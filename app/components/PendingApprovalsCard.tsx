@@ -11,6 +11,7 @@ import { formatMoney } from "../../shared/money";
 import type { PendingApproval } from "../../shared/pos-contract";
 
 export const PENDING_QUERY_KEY = ["approvals", "pending"] as const;
+const DECIDE_FETCHER = "approvals-decide";
 const POLL_MS = 3_000;
 
 interface Approver {
@@ -46,8 +47,16 @@ export function PendingApprovalsCard({
     refetchIntervalInBackground: false,
   });
   const pending = query.data;
-  // A decided request leaves the list at once; what happened to it stays said here.
+  // A decided request leaves the list (the poll may drop it before its row sees the answer), so
+  // the card, which stays mounted, reads the decision from the rows' shared fetcher.
+  const decision = useFetcher<DecideResult>({ key: DECIDE_FETCHER });
+  const queryClient = useQueryClient();
   const [lastDecision, setLastDecision] = useState<string | null>(null);
+  useEffect(() => {
+    if (decision.state !== "idle" || !decision.data?.done) return;
+    setLastDecision(decision.data.done);
+    void queryClient.invalidateQueries({ queryKey: PENDING_QUERY_KEY });
+  }, [decision.state, decision.data, queryClient]);
   return (
     <Card>
       <BlockStack gap="300">
@@ -75,7 +84,6 @@ export function PendingApprovalsCard({
               )}
               locationName={locationName}
               currency={currency}
-              onDecided={setLastDecision}
             />
           ))
         )}
@@ -89,30 +97,26 @@ function PendingRequest({
   approvers,
   locationName,
   currency,
-  onDecided,
 }: {
   request: PendingApproval;
   approvers: Approver[];
   locationName: (id: string | null) => string;
   currency: string;
-  onDecided: (message: string) => void;
 }) {
-  const fetcher = useFetcher<DecideResult>();
-  const queryClient = useQueryClient();
+  const fetcher = useFetcher<DecideResult>({ key: DECIDE_FETCHER });
   const [approverId, setApproverId] = useState(approvers[0]?.id ?? "");
   const [pin, setPin] = useState("");
   const [reason, setReason] = useState("");
-  const errors = fetcher.data?.fieldErrors ?? {};
-  const busy = fetcher.state !== "idle";
+  // One fetcher serves every row: this row shows only answers about its own request.
+  const mine = fetcher.data?.requestId === request.id;
+  const errors = (mine && fetcher.data?.fieldErrors) || {};
+  const busy = fetcher.state !== "idle" && fetcher.formData?.get("requestId") === request.id;
   const money = (minor: number) => formatMoney({ amountMinor: minor, currency: request.currency || currency });
 
+  // A PIN is never left in the field after an answer.
   useEffect(() => {
-    if (fetcher.state !== "idle" || !fetcher.data) return;
-    setPin("");
-    if (!fetcher.data.done) return;
-    onDecided(fetcher.data.done);
-    void queryClient.invalidateQueries({ queryKey: PENDING_QUERY_KEY });
-  }, [fetcher.state, fetcher.data, queryClient, onDecided]);
+    if (fetcher.state === "idle" && fetcher.data?.requestId === request.id) setPin("");
+  }, [fetcher.state, fetcher.data, request.id]);
 
   const decide = (decision: "approve" | "decline") =>
     fetcher.submit(
