@@ -171,6 +171,7 @@ export default function AdminHome() {
         { content: "Approvals", url: "/app/approvals" },
         { content: "Return policy", url: "/app/returns" },
         { content: "Loyalty program", url: "/app/loyalty" },
+        { content: "Analytics", url: "/app/analytics" },
       ]}
     >
       <Layout>

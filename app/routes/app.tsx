@@ -32,6 +32,7 @@ export default function AdminLayout() {
           <Link to="/app/approvals">Approvals</Link>
           <Link to="/app/returns">Returns</Link>
           <Link to="/app/loyalty">Loyalty</Link>
+          <Link to="/app/analytics">Analytics</Link>
         </NavMenu>
       )}
       <QueryClientProvider client={queryClient}>
