@@ -7,7 +7,10 @@ import { BarChart, DonutChart, LineChart, PolarisVizProvider } from "@shopify/po
 import type { Analytics } from "../services/analytics.server";
 
 export default function AnalyticsCharts({ analytics, currency }: { analytics: Analytics; currency: string }) {
-  const days = analytics.days;
+  // Over about a month, one bar a day is too thin to see: the charts go weekly.
+  const weekly = analytics.days.length > 35;
+  const days = weekly ? byWeek(analytics.days) : analytics.days;
+  const per = weekly ? "week" : "day";
   const major = (minor: number) => minor / 100;
   const series = (name: string, pick: (day: Analytics["days"][number]) => number) => ({
     name,
@@ -19,10 +22,10 @@ export default function AnalyticsCharts({ analytics, currency }: { analytics: An
     <PolarisVizProvider>
       <BlockStack gap="400">
         <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
-          <ChartCard title="Suggestions shown and added, per day">
+          <ChartCard title={`Suggestions shown and added, per ${per}`}>
             <LineChart data={[series("Shown", (d) => d.shown), series("Added", (d) => d.added)]} theme="Light" />
           </ChartCard>
-          <ChartCard title={`Attributed revenue per day (${currency})`}>
+          <ChartCard title={`Attributed revenue per ${per} (${currency})`}>
             <BarChart data={[series("Revenue", (d) => major(d.attributedRevenueMinor))]} theme="Light" />
           </ChartCard>
         </InlineGrid>
@@ -33,7 +36,7 @@ export default function AnalyticsCharts({ analytics, currency }: { analytics: An
           <ChartCard title="Returns by verdict">
             <DonutChart data={counts("checks", analytics.returns.byVerdict)} theme="Light" />
           </ChartCard>
-          <ChartCard title="Loyalty points per day">
+          <ChartCard title={`Loyalty points per ${per}`}>
             <BarChart
               data={[series("Earned", (d) => d.pointsEarned), series("Redeemed", (d) => d.pointsRedeemed)]}
               theme="Light"
@@ -56,4 +59,21 @@ function ChartCard({ title, children }: { title: string; children: React.ReactNo
       </BlockStack>
     </Card>
   );
+}
+
+/** Sums days into weeks keyed by their first day. */
+function byWeek(days: Analytics["days"]): Analytics["days"] {
+  const weeks: Analytics["days"] = [];
+  for (const [index, day] of days.entries()) {
+    if (index % 7 === 0) weeks.push({ ...day });
+    else {
+      const week = weeks[weeks.length - 1]!;
+      week.shown += day.shown;
+      week.added += day.added;
+      week.attributedRevenueMinor += day.attributedRevenueMinor;
+      week.pointsEarned += day.pointsEarned;
+      week.pointsRedeemed += day.pointsRedeemed;
+    }
+  }
+  return weeks;
 }

@@ -10,7 +10,7 @@ test("the analytics page draws its charts and filters by date and location", asy
   await page.goto("/app/analytics?from=2026-01-01");
   await expect(page.getByRole("heading", { name: "Analytics" })).toBeVisible();
   await expect(page.getByText("Suggestions shown", { exact: true })).toBeVisible();
-  await expect(page.getByText("Loyalty points per day")).toBeVisible();
+  await expect(page.getByText("Loyalty points per week")).toBeVisible();
   await expect(page.locator("svg").first()).toBeVisible();
   await page.getByLabel("Location").selectOption({ index: 1 });
   await expect(page).toHaveURL(/location=\d+/);
