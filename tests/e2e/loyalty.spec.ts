@@ -66,6 +66,11 @@ test("a demo customer's best offer is applied in one tap and its points are rese
   expect(held[0]).toMatchObject({ status: "reserved" });
   const code = `LR-${held[0]!.id.slice(-8).toUpperCase()}`;
   await expect(page.getByText(new RegExp(`· ${code}”`))).toBeVisible();
+
+  // The cashier clears the sale: the reward leaves the cart and its points come back.
+  await page.getByRole("button", { name: "Clear" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Reward removed: the points are back" })).toBeVisible();
+  await expect.poll(() => reservations(customerId!)[0]?.status).toBe("released");
 });
 
 test("without a customer, the cashier finds one by name and puts them on the cart", async ({ page }) => {

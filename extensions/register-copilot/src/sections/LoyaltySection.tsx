@@ -1,5 +1,5 @@
 /** @jsxImportSource preact */
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { formatMinorUnits } from "../../../../shared/money";
 import type {
   CustomerSearchResponse,
@@ -58,10 +58,19 @@ export function LoyaltySection({
     loader.request(`${customerId}:${subtotalMinor}`, { customerId, subtotalMinor });
   }, [loader, customerId, subtotalMinor, online]);
 
-  // The reward's discount left the cart (removed, or the customer changed): give the points back.
+  // The reward's discount left the cart (removed, or replaced): give the points back. Only once
+  // the cart has shown it: POS may report the new cart after applyCartDiscount resolves, and a
+  // reward that never appears is released by the backend's job when the reservation expires.
   const discountTitle = cart.cartDiscount?.discountDescription ?? "";
+  const seenOnCart = useRef(false);
   useEffect(() => {
-    if (!applied || discountTitle.includes(applied.code)) return;
+    if (!applied) return;
+    if (discountTitle.includes(applied.code)) {
+      seenOnCart.current = true;
+      return;
+    }
+    if (!seenOnCart.current) return;
+    seenOnCart.current = false;
     const reservationId = applied.reservationId;
     setApplied(null);
     void origin()
@@ -120,6 +129,7 @@ export function LoyaltySection({
         toast(t("loyalty.applyFailed"));
         return;
       }
+      seenOnCart.current = false;
       setApplied(reservation);
       toast(t("loyalty.applied", { name: reward.name, points: reservation.points }));
       loader.reload();
