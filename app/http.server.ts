@@ -57,3 +57,15 @@ export async function parseJsonBody<T>(request: Request, schema: z.ZodType<T>, m
   }
   return result.data;
 }
+
+/**
+ * An admin form's refusal: `{ fieldErrors: { field: message } }` with 400, the first message per
+ * field (issues without a path go under "form").
+ */
+export function fieldErrorsResponse(
+  issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>,
+): Response {
+  const fieldErrors: Record<string, string> = {};
+  for (const issue of issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
+  return Response.json({ fieldErrors }, { status: 400 });
+}

@@ -24,6 +24,7 @@ import { requireAdminShop } from "../admin-auth.server";
 import { LocationScopeSelect } from "../components/LocationScopeSelect";
 import { PendingApprovalsCard } from "../components/PendingApprovalsCard";
 import { getDb } from "../db.server";
+import { fieldErrorsResponse } from "../http.server";
 import { env } from "../env.server";
 import {
   ApprovalError,
@@ -87,11 +88,7 @@ type ActionResult = {
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, actor, admin } = await shopFor(request);
   const parsed = ApprovalsAdminFormSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
-    return Response.json({ fieldErrors } satisfies ActionResult, { status: 400 });
-  }
+  if (!parsed.success) return fieldErrorsResponse(parsed.error.issues);
   const form = parsed.data;
   const db = getDb();
   const now = new Date();

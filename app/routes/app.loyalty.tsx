@@ -8,6 +8,7 @@ import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page,
 import { requireAdminShop } from "../admin-auth.server";
 import { ChoiceInput, TextInput } from "../components/FormInputs";
 import { getDb } from "../db.server";
+import { fieldErrorsResponse } from "../http.server";
 import { adjustPoints, LoyaltyError, loyaltyProgramFor, saveLoyaltyProgram } from "../services/loyalty.server";
 import { LoyaltyAdjustFormSchema, LoyaltyProgramFormSchema, programFormValues } from "../../shared/loyalty-program";
 
@@ -46,15 +47,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, admin } = await requireAdminShop(request);
   const actor = `admin:${admin.userId ?? "unknown"}`;
   const fields = Object.fromEntries(await request.formData());
-  const fail = (issues: { path: PropertyKey[]; message: string }[]) => {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
-    return Response.json({ fieldErrors } satisfies ActionResult, { status: 400 });
-  };
   if (fields.intent === "adjust") {
     const { intent: _intent, ...rest } = fields;
     const parsed = LoyaltyAdjustFormSchema.safeParse(rest);
-    if (!parsed.success) return fail(parsed.error.issues);
+    if (!parsed.success) return fieldErrorsResponse(parsed.error.issues);
     try {
       const { balance } = await adjustPoints(
         getDb(),
@@ -65,13 +61,13 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       );
       return { done: `Customer ${parsed.data.customerId} now has ${balance} points` } satisfies ActionResult;
     } catch (error) {
-      if (error instanceof LoyaltyError) return fail([{ path: ["points"], message: error.message }]);
+      if (error instanceof LoyaltyError) return fieldErrorsResponse([{ path: ["points"], message: error.message }]);
       throw error;
     }
   }
   const { intent: _intent, ...rest } = fields;
   const parsed = LoyaltyProgramFormSchema.safeParse(rest);
-  if (!parsed.success) return fail(parsed.error.issues);
+  if (!parsed.success) return fieldErrorsResponse(parsed.error.issues);
   await saveLoyaltyProgram(getDb(), shop.id, parsed.data, actor, new Date());
   return { done: "Program saved" } satisfies ActionResult;
 };

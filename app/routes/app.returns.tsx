@@ -8,6 +8,7 @@ import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page,
 import { requireAdminShop } from "../admin-auth.server";
 import { ChoiceInput, TextInput } from "../components/FormInputs";
 import { getDb } from "../db.server";
+import { fieldErrorsResponse } from "../http.server";
 import { currentReturnPolicy, saveReturnPolicy } from "../services/returns.server";
 import { formatMoney } from "../../shared/money";
 import { policyFormValues, ReturnPolicyFormSchema } from "../../shared/return-policy";
@@ -53,11 +54,7 @@ type ActionResult = { savedVersion?: number; fieldErrors?: Record<string, string
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, admin } = await requireAdminShop(request);
   const parsed = ReturnPolicyFormSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
-    return Response.json({ fieldErrors } satisfies ActionResult, { status: 400 });
-  }
+  if (!parsed.success) return fieldErrorsResponse(parsed.error.issues);
   const version = await saveReturnPolicy(
     getDb(),
     shop.id,

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { requireAdminShop } from "../admin-auth.server";
 import { LocationScopeSelect } from "../components/LocationScopeSelect";
 import { getDb } from "../db.server";
+import { fieldErrorsResponse } from "../http.server";
 import { saveSuggestionSettings, suggestionReport, suggestionSettingsFor } from "../services/suggestions.server";
 import { SuggestionSettingsFormSchema } from "../../shared/suggestion-settings";
 import { formatMoney } from "../../shared/money";
@@ -22,11 +23,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireAdminShop(request);
   const parsed = SuggestionSettingsFormSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-    return Response.json({ fieldErrors }, { status: 400 });
-  }
+  if (!parsed.success) return fieldErrorsResponse(parsed.error.issues);
   if (parsed.data.locationExternalId && !shop.locations.some((l) => l.externalId === parsed.data.locationExternalId)) {
     return Response.json({ fieldErrors: { locationExternalId: "not a location of this shop" } }, { status: 400 });
   }

@@ -4,7 +4,7 @@ import { DISCOUNT_REASON_CODES, type DiscountKind, type DiscountReasonCode } fro
 import { formatMoney, toMinorUnits } from "../../../../shared/money";
 import { bindApprovalsApi } from "../approvals";
 import { createApprovalFlow, type ApprovalFlowState } from "../approval-flow";
-import { askManagerPin, describeDiscount, describeTriggers, ManagerDecision, type Approver } from "./manager-decision";
+import { flowDecisions, describeDiscount, describeTriggers, ManagerDecision, type Approver } from "./manager-decision";
 import type { SectionContext, Translate } from "./types";
 
 /**
@@ -65,20 +65,7 @@ export function DiscountSection(context: SectionContext) {
           t={t}
           money={money}
           approvers={approvers}
-          onApprove={(approver) =>
-            askManagerPin(pinPad, t, {
-              title: t("discount.pinTitle", { name: approver.name }),
-              submit: (pin) => flow.decideHere(approver.id, pin, "approve"),
-              onAccepted: () => void flow.applyApproved(),
-            })
-          }
-          onDecline={(approver, reason) =>
-            askManagerPin(pinPad, t, {
-              title: t("discount.pinTitleDecline", { name: approver.name }),
-              submit: (pin) => flow.decideHere(approver.id, pin, "decline", reason),
-              onAccepted: () => undefined,
-            })
-          }
+          {...flowDecisions(flow, pinPad, t)}
           onCancel={() => void flow.cancel().then(() => toast(t("discount.cancelled")))}
         />
       ) : (

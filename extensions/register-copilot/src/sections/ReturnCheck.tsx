@@ -15,7 +15,7 @@ import { createApprovalFlow, type ApprovalFlowState } from "../approval-flow";
 import { bindApprovalsApi } from "../approvals";
 import type { SessionTokenSource } from "../backend";
 import { returnsApi } from "../returns-api";
-import { askManagerPin, ManagerDecision, type Approver } from "./manager-decision";
+import { flowDecisions, ManagerDecision, type Approver } from "./manager-decision";
 import type { Translate } from "./types";
 
 export interface ReturnCheckProps {
@@ -202,20 +202,7 @@ export function ReturnCheck({
           approval={approval}
           approvers={approvers}
           onAskManager={() => void askManager(answer.response)}
-          onApprove={(approver) =>
-            askManagerPin(pinPad, t, {
-              title: t("discount.pinTitle", { name: approver.name }),
-              submit: (pin) => flow.decideHere(approver.id, pin, "approve"),
-              onAccepted: () => void flow.applyApproved(),
-            })
-          }
-          onDecline={(approver, reason) =>
-            askManagerPin(pinPad, t, {
-              title: t("discount.pinTitleDecline", { name: approver.name }),
-              submit: (pin) => flow.decideHere(approver.id, pin, "decline", reason),
-              onAccepted: () => undefined,
-            })
-          }
+          {...flowDecisions(flow, pinPad, t)}
         />
       ) : null}
     </s-stack>

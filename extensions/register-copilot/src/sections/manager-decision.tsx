@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 import type { PinPadApiContent } from "@shopify/ui-extensions/point-of-sale";
 import { useState } from "preact/hooks";
-import type { PinOutcome } from "../approval-flow";
+import type { ApprovalFlow, PinOutcome } from "../approval-flow";
 import type { Translate } from "./types";
 
 /**
@@ -125,4 +125,22 @@ export function describeDiscount(
 /** "percentage limit, amount limit". */
 export function describeTriggers(triggers: string[], t: Translate): string {
   return triggers.map((trigger) => t(`discount.triggers.${trigger}`)).join(", ");
+}
+
+/** A manager's approve/decline for the request an approval flow is waiting on, through the PinPad. */
+export function flowDecisions(flow: ApprovalFlow, pinPad: PinPadApiContent, t: Translate) {
+  return {
+    onApprove: (approver: Approver) =>
+      askManagerPin(pinPad, t, {
+        title: t("discount.pinTitle", { name: approver.name }),
+        submit: (pin) => flow.decideHere(approver.id, pin, "approve"),
+        onAccepted: () => void flow.applyApproved(),
+      }),
+    onDecline: (approver: Approver, reason: string) =>
+      askManagerPin(pinPad, t, {
+        title: t("discount.pinTitleDecline", { name: approver.name }),
+        submit: (pin) => flow.decideHere(approver.id, pin, "decline", reason),
+        onAccepted: () => undefined,
+      }),
+  };
 }
