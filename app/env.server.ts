@@ -22,6 +22,11 @@ const EnvSchema = z
       .string()
       .regex(/^(file:|postgres(ql)?:\/\/)/, "DATABASE_URL must start with file: or postgresql://")
       .default("file:./prisma/data/dev.db"),
+    // The app's handle (shopify.app.toml): Shopify's plan page for the app is addressed by it.
+    SHOPIFY_APP_HANDLE: z
+      .string()
+      .regex(/^[a-z0-9-]{1,100}$/, "SHOPIFY_APP_HANDLE is lowercase letters, digits and -")
+      .default("register-copilot"),
     DEMO_MODE: booleanFlag,
     MANAGER_PIN_PEPPER: z.string().min(16, "MANAGER_PIN_PEPPER must be at least 16 characters"),
     BACKFILL_MONTHS: z.coerce.number().int().min(1).max(60).default(12),
@@ -30,6 +35,10 @@ const EnvSchema = z
     SHOPIFY_LOG_LEVEL: z.enum(["error", "warning", "info", "debug"]).optional(),
     // How stale a web process's in-memory view of a shop (catalog, stock, settings) may get.
     SERVING_REFRESH_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+    // Any OpenAI-compatible server (hosted, Azure, Ollama, vLLM); the AI layer is off without a key.
+    OPENAI_API_KEY: z.string().min(1).optional(),
+    OPENAI_BASE_URL: z.url("OPENAI_BASE_URL must be a URL").optional(),
+    OPENAI_MODEL: z.string().min(1).max(200).optional(),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.string().default("127.0.0.1"),
   })

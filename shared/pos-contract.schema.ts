@@ -44,6 +44,7 @@ export const PosStatusResponseSchema = z.strictObject({
       finishedAt: isoDateTime.nullable(),
     })
     .nullable(),
+  paused: z.boolean(),
   checkedAt: isoDateTime,
 }) satisfies z.ZodType<PosStatusResponse>;
 

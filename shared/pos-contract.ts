@@ -33,6 +33,8 @@ export interface PosStatusResponse {
   /** ISO time of the newest order the copilot has learned from. */
   lastOrderAt: string | null;
   backfill: PosBackfillState | null;
+  /** The store paused the copilot at this register's location (or everywhere): show nothing else. */
+  paused: boolean;
   /** ISO time the answer was computed, so a stale cached answer can be spotted. */
   checkedAt: string;
 }

@@ -1,11 +1,13 @@
 /**
- * GET /api/pos/status — the POS extension's health check: is the copilot ready for this shop?
- * The session token (Authorization: Bearer) proves shop and user; the shop comes from its `dest`.
+ * GET /api/pos/status[?locationId=] — the POS extension's health check: is the copilot ready for
+ * this shop, and not paused at this location? The session token (Authorization: Bearer) proves
+ * shop and user; the shop comes from its `dest`.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { getDb } from "../db.server";
 import { posStatusForShop, shopDomainFromSessionToken } from "../services/pos-status.server";
 import { authenticate } from "../shopify.server";
+import { externalId } from "../../shared/ids";
 import type { PosErrorResponse } from "../../shared/pos-contract";
 
 // Status changes with every order: never let a proxy or the webview cache it.
@@ -20,7 +22,13 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     };
     return cors(Response.json(body, { status: 401, headers: NO_STORE }));
   }
-  return cors(Response.json(await posStatusForShop({ db: getDb(), shopDomain }), { headers: NO_STORE }));
+  const rawLocation = new URL(request.url).searchParams.get("locationId");
+  const location = rawLocation === null ? null : externalId(rawLocation);
+  if (rawLocation !== null && !location) {
+    const body: PosErrorResponse = { error: { code: "invalid_query", message: "locationId: must be a location id" } };
+    return cors(Response.json(body, { status: 400, headers: NO_STORE }));
+  }
+  return cors(Response.json(await posStatusForShop({ db: getDb(), shopDomain, location }), { headers: NO_STORE }));
 };
 
 // Remix sends every non-GET request to the action: OPTIONS is the CORS preflight from the POS

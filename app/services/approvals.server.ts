@@ -24,9 +24,10 @@ import type {
   ApprovalTokenResponse,
   PendingApproval,
 } from "../../shared/pos-contract";
-import { appendAudit, inAuditedTransaction } from "./audit.server";
+import { appendAudit, inAuditedTransaction, type Tx } from "./audit.server";
 import { catalogValueMinor } from "./catalog-value.server";
 import { hashPin, verifyPin } from "./pin-hash.server";
+import { registerSwitchesFor } from "./register-switches.server";
 
 export const APPROVAL_TOKEN_TTL_MS = 120_000;
 /** A request nobody decided on within this time can no longer be approved. */
@@ -69,7 +70,7 @@ function sameHash(a: string, b: string): boolean {
 }
 
 /** The shop's limits ("" row) overridden by the location's row. */
-export async function approvalLimitsFor(db: Db, shopId: string, location: string | null): Promise<ApprovalLimits> {
+export async function approvalLimitsFor(db: Db | Tx, shopId: string, location: string | null): Promise<ApprovalLimits> {
   const rows = await db.approvalPolicy.findMany({
     where: { shopId, locationExternalId: { in: ["", ...(location ? [location] : [])] } },
   });
@@ -82,6 +83,15 @@ export async function approvalLimitsFor(db: Db, shopId: string, location: string
     shiftLimitMinor: row.shiftLimitMinor,
     shiftHours: row.shiftHours,
   };
+}
+
+/** The limits a register works under: switched off too while the copilot is paused there. */
+async function registerLimitsFor(db: Db, register: RegisterContext): Promise<ApprovalLimits> {
+  const [limits, switches] = await Promise.all([
+    approvalLimitsFor(db, register.shopId, register.locationExternalId),
+    registerSwitchesFor(db, register.shopId, register.locationExternalId),
+  ]);
+  return switches.copilot ? limits : { ...limits, enabled: false };
 }
 
 const actorOf = (register: RegisterContext) => (register.userId ? `user:${register.userId}` : "register");
@@ -138,7 +148,7 @@ export async function requestDiscount(
   ask: DiscountAsk,
   now: Date,
 ): Promise<DiscountOutcome> {
-  const limits = await approvalLimitsFor(db, register.shopId, register.locationExternalId);
+  const limits = await registerLimitsFor(db, register);
   if (!limits.enabled) return { status: "disabled" };
   const subtotalMinor = await cartSubtotalMinor(db, register.shopId, ask.lines, ask.subtotalMinor);
   const amountMinor = discountAmountMinor(ask.discount, subtotalMinor);
@@ -549,7 +559,7 @@ export async function approvalsOverview(
   now: Date,
 ): Promise<ApprovalsOverviewResponse> {
   const location = register.locationExternalId;
-  const limits = await approvalLimitsFor(db, register.shopId, location);
+  const limits = await registerLimitsFor(db, register);
   if (!limits.enabled) return { enabled: false };
   const managers = await db.manager.findMany({
     where: { shopId: register.shopId, disabledAt: null },
@@ -612,7 +622,18 @@ type EnrolForm = Extract<ApprovalsAdminForm, { intent: "enrol" }>;
 
 /** Saves a location's (or the shop's) limits; the change, and a kill-switch flip, are audited. */
 export async function saveApprovalPolicy(db: Db, shopId: string, form: PolicyForm, actor: string, now: Date) {
-  const before = await approvalLimitsFor(db, shopId, form.locationExternalId || null);
+  await inAuditedTransaction(db, (tx) => writeApprovalPolicy(tx, shopId, form, actor, now));
+}
+
+/** saveApprovalPolicy's writes, inside the caller's transaction. */
+export async function writeApprovalPolicy(
+  tx: Tx,
+  shopId: string,
+  form: Omit<PolicyForm, "intent">,
+  actor: string,
+  now: Date,
+) {
+  const before = await approvalLimitsFor(tx, shopId, form.locationExternalId || null);
   const data = {
     enabled: form.enabled,
     maxPercent: form.maxPercent,
@@ -620,27 +641,25 @@ export async function saveApprovalPolicy(db: Db, shopId: string, form: PolicyFor
     shiftLimitMinor: form.shiftLimit,
     shiftHours: form.shiftHours,
   };
-  await inAuditedTransaction(db, async (tx) => {
-    await tx.approvalPolicy.upsert({
-      where: { shopId_locationExternalId: { shopId, locationExternalId: form.locationExternalId } },
-      create: { shopId, locationExternalId: form.locationExternalId, ...data },
-      update: data,
-    });
-    const location = form.locationExternalId || null;
-    if (before.enabled !== form.enabled) {
-      await appendAudit(tx, shopId, {
-        type: "killswitch.changed",
-        actor,
-        data: { feature: "approvals", location, enabled: form.enabled },
-        at: now,
-      });
-    }
+  await tx.approvalPolicy.upsert({
+    where: { shopId_locationExternalId: { shopId, locationExternalId: form.locationExternalId } },
+    create: { shopId, locationExternalId: form.locationExternalId, ...data },
+    update: data,
+  });
+  const location = form.locationExternalId || null;
+  if (before.enabled !== form.enabled) {
     await appendAudit(tx, shopId, {
-      type: "policy.changed",
+      type: "killswitch.changed",
       actor,
-      data: { feature: "approvals", location, before, after: { ...data } },
+      data: { feature: "approvals", location, enabled: form.enabled },
       at: now,
     });
+  }
+  await appendAudit(tx, shopId, {
+    type: "policy.changed",
+    actor,
+    data: { feature: "approvals", location, before, after: { ...data } },
+    at: now,
   });
 }
 

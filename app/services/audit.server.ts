@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import type { Db } from "../db.server";
 import { isTransientDatabaseError, isUniqueViolation } from "../db.server";
 
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export const GENESIS_HASH = "0".repeat(64);
 

@@ -12,8 +12,9 @@ import { currencyExponent } from "../../shared/money";
 import { LoyaltyProgramSchema } from "../../shared/loyalty-program";
 import type { LoyaltyViewResponse } from "../../shared/pos-contract";
 import { approvalLimitsFor } from "./approvals.server";
-import { appendAudit, inAuditedTransaction } from "./audit.server";
+import { appendAudit, inAuditedTransaction, type Tx } from "./audit.server";
 import { enqueueJob } from "./jobs.server";
+import { registerSwitchesFor } from "./register-switches.server";
 import {
   balanceOf,
   bestOffer,
@@ -26,8 +27,6 @@ import {
   type LedgerKind,
   type LoyaltyProgram,
 } from "../../shared/loyalty";
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 /** Orders in these states were paid for (refunds are taken back separately). */
 const PAID_STATUSES = new Set(["paid", "partially_refunded", "refunded"]);
@@ -267,7 +266,7 @@ export class LoyaltyError extends Error {
 export const LOYALTY_JOB = { release: "loyalty:release" } as const;
 
 /** Whether the program runs at this register's location. */
-function takesPartAt(program: LoyaltyProgram, location: string | null) {
+export function takesPartAt(program: LoyaltyProgram, location: string | null) {
   return (
     program.enabled && (program.locations.length === 0 || (location !== null && program.locations.includes(location)))
   );
@@ -286,8 +285,11 @@ export async function loyaltyView(
   cartSubtotalMinor: number,
   now: Date,
 ): Promise<LoyaltyViewResponse> {
-  const program = await loyaltyProgramFor(db, shop.id);
-  if (!takesPartAt(program, location)) return { enabled: false };
+  const [program, switches] = await Promise.all([
+    loyaltyProgramFor(db, shop.id),
+    registerSwitchesFor(db, shop.id, location),
+  ]);
+  if (!switches.copilot || !takesPartAt(program, location)) return { enabled: false };
   const [standing, limits] = await Promise.all([
     loyaltyStanding(db, shop.id, customerExternalId, now),
     approvalLimitsFor(db, shop.id, location),
@@ -450,20 +452,23 @@ export async function releaseExpiredReservations(db: Db, shopId: string, now: Da
 
 /** Saves the program; the change (and switching it on or off) is audited. */
 export async function saveLoyaltyProgram(db: Db, shopId: string, program: LoyaltyProgram, actor: string, now: Date) {
-  const before = await loyaltyProgramFor(db, shopId);
-  await inAuditedTransaction(db, async (tx) => {
-    const document = JSON.stringify(program);
-    await tx.loyaltyProgram.upsert({ where: { shopId }, create: { shopId, document }, update: { document } });
-    if (before.enabled !== program.enabled) {
-      await appendAudit(tx, shopId, {
-        type: "killswitch.changed",
-        actor,
-        data: { feature: "loyalty", location: null, enabled: program.enabled },
-        at: now,
-      });
-    }
-    await appendAudit(tx, shopId, { type: "policy.changed", actor, data: { feature: "loyalty", program }, at: now });
-  });
+  await inAuditedTransaction(db, (tx) => writeLoyaltyProgram(tx, shopId, program, actor, now));
+}
+
+/** saveLoyaltyProgram's writes, inside the caller's transaction. */
+export async function writeLoyaltyProgram(tx: Tx, shopId: string, program: LoyaltyProgram, actor: string, now: Date) {
+  const before = await loyaltyProgramFor(tx, shopId);
+  const document = JSON.stringify(program);
+  await tx.loyaltyProgram.upsert({ where: { shopId }, create: { shopId, document }, update: { document } });
+  if (before.enabled !== program.enabled) {
+    await appendAudit(tx, shopId, {
+      type: "killswitch.changed",
+      actor,
+      data: { feature: "loyalty", location: null, enabled: program.enabled },
+      at: now,
+    });
+  }
+  await appendAudit(tx, shopId, { type: "policy.changed", actor, data: { feature: "loyalty", program }, at: now });
 }
 
 /**

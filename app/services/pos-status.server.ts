@@ -6,12 +6,15 @@
  */
 import type { Db } from "../db.server";
 import { latestBackfill } from "./backfill.server";
+import { registerSwitchesFor } from "./register-switches.server";
 import type { PosStatusResponse } from "../../shared/pos-contract";
 
 export interface PosStatusInput {
   db: Db;
   shopDomain: string;
   platform?: string;
+  /** The register's location, for the kill switch; null when it did not say. */
+  location?: string | null;
   now?: () => Date;
 }
 
@@ -19,6 +22,7 @@ export async function posStatusForShop({
   db,
   shopDomain,
   platform = "shopify",
+  location = null,
   now = () => new Date(),
 }: PosStatusInput): Promise<PosStatusResponse> {
   const checkedAt = now().toISOString();
@@ -32,12 +36,13 @@ export async function posStatusForShop({
       catalog: { products: 0, variants: 0 },
       lastOrderAt: null,
       backfill: null,
+      paused: false,
       checkedAt,
     };
   }
 
   const activeProduct = { shopId: shop.id, deletedAt: null, status: "active" } as const;
-  const [products, variants, lastOrder, backfill] = await Promise.all([
+  const [products, variants, lastOrder, backfill, switches] = await Promise.all([
     db.product.count({ where: activeProduct }),
     db.variant.count({ where: { shopId: shop.id, product: activeProduct } }),
     db.order.findFirst({
@@ -46,6 +51,7 @@ export async function posStatusForShop({
       select: { processedAt: true },
     }),
     latestBackfill(db, shopDomain),
+    registerSwitchesFor(db, shop.id, location),
   ]);
 
   return {
@@ -66,6 +72,7 @@ export async function posStatusForShop({
           finishedAt: backfill.finishedAt?.toISOString() ?? null,
         }
       : null,
+    paused: !switches.copilot,
     checkedAt,
   };
 }

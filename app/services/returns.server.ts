@@ -25,6 +25,7 @@ import {
 import { ApprovalError, PENDING_TTL_MS, type RegisterContext } from "./approvals.server";
 import { appendAudit, inAuditedTransaction } from "./audit.server";
 import { catalogValueMinor } from "./catalog-value.server";
+import { registerSwitchesFor } from "./register-switches.server";
 
 /** The policy in force: the newest saved version, else the defaults (version 0). */
 export async function currentReturnPolicy(db: Db, shopId: string): Promise<{ version: number; policy: ReturnPolicy }> {
@@ -206,7 +207,7 @@ async function exchangeOptions(
 
 export class ReturnCheckError extends Error {
   constructor(
-    readonly status: 400 | 404,
+    readonly status: 400 | 403 | 404,
     readonly code: string,
     message: string,
   ) {
@@ -221,6 +222,10 @@ export async function checkReturnAtRegister(
   request: ReturnCheckRequest,
   now: Date,
 ): Promise<ReturnCheckResponse> {
+  const switches = await registerSwitchesFor(db, register.shopId, register.locationExternalId);
+  if (!switches.returns) {
+    throw new ReturnCheckError(403, "returns_off", "Return checks are switched off at this location");
+  }
   const { version, policy } = await currentReturnPolicy(db, register.shopId);
   const order = request.order ? await findOrder(db, register.shopId, request.order) : null;
   if (request.order && !order) {

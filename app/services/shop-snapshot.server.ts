@@ -11,6 +11,7 @@
  * about `refreshMs`.
  */
 import type { Db } from "../db.server";
+import { resolveSwitches, type SwitchRow } from "../../shared/location-settings";
 import { deserializeModel, updateModel, type Basket, type RecommendationModel } from "../../shared/recommendations";
 
 export interface EffectiveSuggestionSettings {
@@ -74,6 +75,8 @@ export interface ShopSnapshot {
   stock: Map<string, number>;
   /** By location external id; "" is the shop-wide default. */
   settings: Map<string, EffectiveSuggestionSettings>;
+  /** The copilot's kill switch rows (shared/location-settings.ts). */
+  switches: SwitchRow[];
   model: CachedModel | null;
 }
 
@@ -81,8 +84,14 @@ export function stockKey(locationExternalId: string, inventoryItemId: string): s
   return `${locationExternalId} ${inventoryItemId}`;
 }
 
-/** The shop default ("" row) overridden by the location's row, when either exists. */
+/**
+ * The shop default ("" row) overridden by the location's row, when either exists; off while the
+ * copilot is paused there.
+ */
 export function settingsAt(snapshot: ShopSnapshot, locationExternalId: string | null): EffectiveSuggestionSettings {
+  if (!resolveSwitches(snapshot.switches, locationExternalId).copilot) {
+    return { ...DEFAULT_SUGGESTION_SETTINGS, enabled: false };
+  }
   return (
     (locationExternalId !== null ? snapshot.settings.get(locationExternalId) : undefined) ??
     snapshot.settings.get("") ??
@@ -166,6 +175,7 @@ async function refresh(db: Db, shopDomain: string, entry: Entry, now: Date) {
       productOfVariant: new Map(),
       stock: new Map(),
       settings: new Map(),
+      switches: [],
       model: null,
     };
     if (!current) Object.assign(entry, { productsSeenUntil: null, stockSeenUntil: null });
@@ -174,6 +184,10 @@ async function refresh(db: Db, shopDomain: string, entry: Entry, now: Date) {
     entry.stockSeenUntil = await loadStock(db, snapshot, entry.stockSeenUntil);
     const settingsRows = await db.suggestionSettings.findMany({ where: { shopId: shop.id } });
     snapshot.settings = new Map(settingsRows.map((row) => [row.locationExternalId, settingsFromRow(row)]));
+    snapshot.switches = await db.locationSettings.findMany({
+      where: { shopId: shop.id },
+      select: { locationExternalId: true, copilotEnabled: true, returnsEnabled: true },
+    });
     snapshot.model = await currentModel(db, shop.id, snapshot.model, now);
     entry.snapshot = snapshot;
   }

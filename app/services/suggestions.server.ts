@@ -15,6 +15,7 @@ import type {
   SuggestionsRequest,
   SuggestionsResponse,
 } from "../../shared/pos-contract";
+import type { Tx } from "./audit.server";
 import { enqueueJob } from "./jobs.server";
 import {
   basketsForShop,
@@ -39,7 +40,7 @@ export class SuggestionNotShownError extends Error {}
 
 /** The shop default ("" row) overridden by the location's row, when either exists. */
 export async function suggestionSettingsFor(
-  db: Db,
+  db: Db | Tx,
   shopId: string,
   locationExternalId: string | null,
 ): Promise<EffectiveSuggestionSettings> {
@@ -382,17 +383,22 @@ export async function attributeOrderToSuggestions(db: Db, shopId: string, orderE
 
 // ---------- admin ----------
 
-export async function saveSuggestionSettings(
-  db: Db,
-  shopId: string,
-  form: {
-    locationExternalId: string;
-    enabled: boolean;
-    maxSuggestions: number;
-    excludedTags: string[];
-    excludedProductIds: string[];
-  },
-) {
+export interface SuggestionSettingsWrite {
+  locationExternalId: string;
+  enabled: boolean;
+  maxSuggestions: number;
+  excludedTags: string[];
+  excludedProductIds: string[];
+}
+
+export async function saveSuggestionSettings(db: Db, shopId: string, form: SuggestionSettingsWrite) {
+  await writeSuggestionSettings(db, shopId, form);
+  // This process's registers see the change on their next request; others within their refresh.
+  markShopSnapshotStale(shopId);
+}
+
+/** The settings row itself; a caller inside a transaction marks the snapshot stale after it commits. */
+export async function writeSuggestionSettings(db: Db | Tx, shopId: string, form: SuggestionSettingsWrite) {
   const data = {
     enabled: form.enabled,
     maxSuggestions: form.maxSuggestions,
@@ -404,8 +410,6 @@ export async function saveSuggestionSettings(
     create: { shopId, locationExternalId: form.locationExternalId, ...data },
     update: data,
   });
-  // This process's registers see the change on their next request; others within their refresh.
-  markShopSnapshotStale(shopId);
 }
 
 export interface SuggestionReportDay {

@@ -11,10 +11,12 @@ import { createBackfillRun, createOrder, createProduct, createShop } from "../fa
 
 const POS_ORIGIN = "https://extensions.shopifycdn.com";
 
-function statusRequest(init: { token?: string; method?: string; headers?: Record<string, string> } = {}) {
+function statusRequest(
+  init: { token?: string; method?: string; headers?: Record<string, string>; query?: string } = {},
+) {
   const headers: Record<string, string> = { Origin: POS_ORIGIN, ...init.headers };
   if (init.token) headers.Authorization = `Bearer ${init.token}`;
-  return new Request(`${APP_URL}/api/pos/status`, { method: init.method ?? "GET", headers });
+  return new Request(`${APP_URL}/api/pos/status${init.query ?? ""}`, { method: init.method ?? "GET", headers });
 }
 
 /** Remix answers with whatever the route returns or throws; so do we. */
@@ -85,8 +87,35 @@ describe("GET /api/pos/status", () => {
       catalog: { products: 2, variants: 2 },
       lastOrderAt: "2026-11-20T17:30:00.000Z",
       backfill: { status: "running", ordersImported: 412, startedAt: "2026-11-21T08:00:00.000Z", finishedAt: null },
+      paused: false,
       checkedAt: expect.any(String),
     });
+  });
+
+  it("says paused where the store switched the copilot off, by location and then everywhere", async () => {
+    const db = getDb();
+    const shop = await createShop(db, { domain: "paused-grocer.myshopify.com" });
+    await db.locationSettings.create({ data: { shopId: shop.id, locationExternalId: "71", copilotEnabled: false } });
+    const token = await tokenFor("paused-grocer");
+    const at = async (query: string) => {
+      const response = await get(statusRequest({ token, query }));
+      return {
+        status: response.status,
+        body: (await response.json()) as { paused?: boolean; error?: { code: string } },
+      };
+    };
+    expect((await at("?locationId=71")).body.paused).toBe(true);
+    expect((await at("?locationId=gid%3A%2F%2Fshopify%2FLocation%2F71")).body.paused).toBe(true);
+    expect((await at("?locationId=72")).body.paused).toBe(false);
+    expect((await at("")).body.paused).toBe(false);
+    expect(await at("?locationId=north")).toEqual({
+      status: 400,
+      body: { error: { code: "invalid_query", message: "locationId: must be a location id" } },
+    });
+
+    await db.locationSettings.create({ data: { shopId: shop.id, locationExternalId: "", copilotEnabled: false } });
+    expect((await at("?locationId=72")).body.paused).toBe(true);
+    expect((await at("")).body.paused).toBe(true);
   });
 
   it("answers a shop the app has not recorded yet without creating it", async () => {

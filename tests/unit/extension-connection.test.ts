@@ -10,8 +10,9 @@ import type { PosStatusResponse } from "../../shared/pos-contract";
 const APP = "https://copilot.test";
 const withToken = { getSessionToken: async () => "signed.session.token" };
 
-function status(shop: Partial<PosStatusResponse["shop"]> = {}): PosStatusResponse {
+function status(shop: Partial<PosStatusResponse["shop"]> = {}, paused = false): PosStatusResponse {
   return {
+    paused,
     shop: { domain: "shop.myshopify.com", name: "Shop", currency: "USD", known: true, installed: true, ...shop },
     catalog: { products: 169, variants: 169 },
     lastOrderAt: null,
@@ -69,6 +70,13 @@ describe("checkConnection", () => {
   it("says the app is not set up when the backend does not know the shop", async () => {
     const connection = await checkConnection(withToken, answer(status({ known: false, installed: false })), APP);
     expect(connection.state).toBe("not-set-up");
+  });
+
+  it("asks about the register's location and says when the store paused the copilot there", async () => {
+    const fetchStatus = answer(status({}, true));
+    const connection = await checkConnection(withToken, fetchStatus, APP, 655441491);
+    expect(connection.state).toBe("paused");
+    expect(fetchStatus).toHaveBeenCalledWith(`${APP}/api/pos/status?locationId=655441491`, expect.anything());
   });
 });
 

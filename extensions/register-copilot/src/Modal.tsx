@@ -32,7 +32,7 @@ const SECTIONS = [
 ];
 
 function Modal() {
-  const { connection, refresh } = useConnection(shopify.session);
+  const { connection, refresh } = useConnection(shopify.session, shopify.session.currentSession.locationId);
   const cart = useSignalValue(shopify.cart.current);
   const connectivity = useSignalValue(shopify.connectivity.current);
   const { locationId, staffMemberId } = shopify.session.currentSession;

@@ -18,7 +18,7 @@ export default async () => {
 
 /** The smart-grid tile: the copilot's state at a glance, and the way into the modal. */
 function Tile() {
-  const { connection } = useConnection(shopify.session);
+  const { connection } = useConnection(shopify.session, shopify.session.currentSession.locationId);
   const cart = useSignalValue(shopify.cart.current);
   const connectivity = useSignalValue(shopify.connectivity.current);
   const itemCount = cart.lineItems.reduce((sum, line) => sum + line.quantity, 0);
@@ -70,6 +70,8 @@ function subheading(connection: Connection, itemCount: number, suggestionCount: 
       return itemCount > 0 ? t("tile.readyWithCart", { count: itemCount }) : t("tile.ready");
     case "not-set-up":
       return t("tile.notSetUp");
+    case "paused":
+      return t("tile.paused");
     case "no-permission":
       return t("tile.noPermission");
     case "unauthorized":

@@ -31,6 +31,8 @@ export type Connection =
   | { state: "ready"; status: PosStatusResponse }
   /** The backend answered but has not recorded (or has uninstalled) this shop. */
   | { state: "not-set-up"; status: PosStatusResponse }
+  /** The store switched the copilot off at this location (the admin's kill switch). */
+  | { state: "paused"; status: PosStatusResponse }
   /** getSessionToken() gave nothing: the signed-in user lacks the app permission. */
   | { state: "no-permission" }
   /** The backend refused the token (401/403/410). */
@@ -114,8 +116,10 @@ export async function checkConnection(
   session: SessionTokenSource,
   fetchImpl: typeof fetch = fetch,
   appUrl: string = APP_URL,
+  locationId?: number | null,
 ): Promise<Connection> {
-  const call = await callBackend(session, "/api/pos/status", {}, fetchImpl, appUrl);
+  const query = locationId ? `?locationId=${locationId}` : "";
+  const call = await callBackend(session, `/api/pos/status${query}`, {}, fetchImpl, appUrl);
   if (call.kind === "no-permission") return { state: "no-permission" };
   if (call.kind === "unauthorized") return { state: "unauthorized", httpStatus: call.httpStatus };
   if (call.kind === "offline") return { state: "offline", reason: call.reason };
@@ -123,7 +127,8 @@ export async function checkConnection(
   if (!response.ok) return { state: "offline", reason: `HTTP ${response.status}` };
   const status = await readJson<PosStatusResponse>(response);
   if (!status) return { state: "offline", reason: "unreadable answer" };
-  return status.shop.known && status.shop.installed ? { state: "ready", status } : { state: "not-set-up", status };
+  if (!status.shop.known || !status.shop.installed) return { state: "not-set-up", status };
+  return status.paused ? { state: "paused", status } : { state: "ready", status };
 }
 
 /** The upsell suggestions for one cart, or why there are none. */

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks"
 import type { ApprovalsOverviewResponse, RegisterOrigin } from "../../../shared/pos-contract";
 import { approvalsApi } from "./approvals";
 import {
+  APP_URL,
   checkConnection,
   fetchSuggestions,
   suggestionsRequestFor,
@@ -18,7 +19,10 @@ import {
 /** Re-check now and then: a register stays on the home screen for hours. */
 const REFRESH_MS = 60_000;
 
-export function useConnection(session: SessionTokenSource): { connection: Connection; refresh: () => void } {
+export function useConnection(
+  session: SessionTokenSource,
+  locationId?: number | null,
+): { connection: Connection; refresh: () => void } {
   const [connection, setConnection] = useState<Connection>({ state: "checking" });
   // Only the newest check may write: a slow answer must not overwrite a newer one.
   const latest = useRef(0);
@@ -26,10 +30,10 @@ export function useConnection(session: SessionTokenSource): { connection: Connec
   const refresh = useCallback(() => {
     const run = ++latest.current;
     setConnection((previous) => (previous.state === "ready" ? previous : { state: "checking" }));
-    void checkConnection(session).then((next) => {
+    void checkConnection(session, fetch, APP_URL, locationId).then((next) => {
       if (run === latest.current) setConnection(next);
     });
-  }, [session]);
+  }, [session, locationId]);
 
   useEffect(() => {
     const sequence = latest;

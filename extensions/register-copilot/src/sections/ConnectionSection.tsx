@@ -9,6 +9,7 @@ const BADGES: Record<Connection["state"], { key: string; tone: Tone }> = {
   checking: { key: "connection.checking", tone: "neutral" },
   ready: { key: "connection.connected", tone: "success" },
   "not-set-up": { key: "connection.notSetUp", tone: "warning" },
+  paused: { key: "connection.paused", tone: "warning" },
   "no-permission": { key: "connection.noPermission", tone: "warning" },
   unauthorized: { key: "connection.unauthorized", tone: "critical" },
   offline: { key: "connection.offline", tone: "critical" },
@@ -50,6 +51,12 @@ function Details({ connection, t }: { connection: Connection; t: Translate }) {
       return null;
     case "ready":
       return <StatusFacts status={connection.status} t={t} />;
+    case "paused":
+      return (
+        <s-banner heading={t("connection.pausedTitle")} tone="warning">
+          <s-text>{t("connection.pausedBody")}</s-text>
+        </s-banner>
+      );
     case "not-set-up":
       return (
         <s-banner heading={t("connection.notSetUpTitle")} tone="warning">
