@@ -1,60 +1,49 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+/**
+ * Admin home: the setup checklist (it ticks itself), the plan, the history import with its
+ * progress, what the model learned and when, the shop's numbers and the queue's health. The
+ * page starts from the loader and keeps itself current by polling /app/overview.
+ */
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
 import {
   Badge,
-  BlockStack,
   Banner,
+  BlockStack,
   Button,
   Card,
-  DataTable,
   InlineGrid,
+  InlineStack,
   Layout,
   Page,
   ProgressBar,
   Text,
 } from "@shopify/polaris";
-import { useEffect } from "react";
-import { z } from "zod";
+import { useQuery } from "@tanstack/react-query";
 import { requireAdmin } from "../admin-auth.server";
+import { SetupChecklist, setupSteps, usePosExtensionActive } from "../components/SetupChecklist";
 import { getDb } from "../db.server";
-import { shopOverview } from "../services/admin-overview.server";
-import { retryDeadJob } from "../services/jobs.server";
+import { env } from "../env.server";
+import { shopOverview, type HomeOverview } from "../services/admin-overview.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
-  return { demo: admin.demo, ...(await shopOverview(getDb(), admin.shopDomain)) };
-};
-
-const RetrySchema = z.object({
-  intent: z.literal("retry-dead-letter"),
-  jobId: z.string().min(1).max(64),
-});
-
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const admin = await requireAdmin(request);
-  const parsed = RetrySchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return Response.json({ error: `${issue.path.join(".")}: ${issue.message}` }, { status: 400 });
-  }
-  const retried = await retryDeadJob(getDb(), admin.shopDomain, parsed.data.jobId, new Date());
-  if (!retried) return Response.json({ error: "jobId: no dead letter with that id for this shop" }, { status: 404 });
-  return { retried: parsed.data.jobId };
+  const overview = await shopOverview(getDb(), admin.shopDomain, env().SHOPIFY_APP_HANDLE, new Date());
+  return { demo: admin.demo, overview };
 };
 
 const IMPORT_IN_PROGRESS = new Set(["pending", "running", "ingesting"]);
 
-function formatDate(value: Date | string | null | undefined) {
+function formatDate(value: string | null | undefined) {
   return value ? new Date(value).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" }) : "—";
 }
 
-function BackfillCard({
-  backfill,
-  demo,
-}: {
-  backfill: ReturnType<typeof useLoaderData<typeof loader>>["backfill"];
-  demo: boolean;
-}) {
+async function fetchOverview(): Promise<HomeOverview> {
+  const response = await fetch("/app/overview", { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`Could not refresh the overview (HTTP ${response.status})`);
+  return (await response.json()) as HomeOverview;
+}
+
+function BackfillCard({ backfill, demo }: { backfill: HomeOverview["backfill"]; demo: boolean }) {
   if (!backfill) {
     return (
       <Card>
@@ -92,10 +81,15 @@ function BackfillCard({
           </Text>
           <Badge tone={tone}>{backfill.status}</Badge>
         </InlineGrid>
-        <ProgressBar progress={progress} tone={backfill.status === "failed" ? "critical" : "primary"} />
-        <Text as="p">
+        <ProgressBar
+          progress={progress}
+          tone={backfill.status === "failed" ? "critical" : "primary"}
+          ariaLabelledBy="backfill-progress"
+        />
+        <Text as="p" id="backfill-progress">
           {backfill.ordersImported.toLocaleString()} orders and {backfill.linesImported.toLocaleString()} line items
-          imported since {formatDate(backfill.sinceDate)}.
+          imported since {formatDate(backfill.sinceDate)}
+          {running ? " so far" : ""}.
         </Text>
         {backfill.error && (
           <Banner tone="critical" title="The import stopped">
@@ -107,116 +101,151 @@ function BackfillCard({
   );
 }
 
-function DeadLetters({ deadLetters }: { deadLetters: ReturnType<typeof useLoaderData<typeof loader>>["deadLetters"] }) {
-  const fetcher = useFetcher<typeof action>();
-  if (!deadLetters.length) {
-    return (
-      <Card>
-        <BlockStack gap="200">
-          <Text as="h2" variant="headingMd">
-            Webhooks that could not be processed
-          </Text>
-          <Text as="p" tone="subdued">
-            None. Every webhook received so far was processed.
-          </Text>
-        </BlockStack>
-      </Card>
-    );
-  }
-  const rows = deadLetters.map((job) => [
-    job.type.replace(/^webhook:/, ""),
-    formatDate(job.finishedAt),
-    job.lastError ?? "",
-    String(job.attempts),
-    <fetcher.Form method="post" key={job.id}>
-      <input type="hidden" name="intent" value="retry-dead-letter" />
-      <input type="hidden" name="jobId" value={job.id} />
-      <Button submit size="slim" loading={fetcher.state !== "idle" && fetcher.formData?.get("jobId") === job.id}>
-        Retry
-      </Button>
-    </fetcher.Form>,
-  ]);
+function PlanCard({ plan }: { plan: HomeOverview["plan"] }) {
+  if (!plan) return null;
+  const body = {
+    demo: { badge: <Badge>Demo</Badge>, text: "The demo store has no Shopify subscription: nothing is charged here." },
+    none: {
+      badge: <Badge tone="attention">No plan</Badge>,
+      text: "Choose a plan on Shopify's page to keep using the copilot.",
+    },
+    trial: {
+      badge: <Badge tone="info">Trial</Badge>,
+      text: plan.kind === "trial" ? `${plan.name}: free trial until ${formatDate(plan.trialEndsAt)}.` : "",
+    },
+    active: { badge: <Badge tone="success">Active</Badge>, text: plan.kind === "active" ? `${plan.name} plan.` : "" },
+    attention: {
+      badge: <Badge tone="critical">Needs attention</Badge>,
+      text: plan.kind === "attention" ? `The subscription is ${plan.status.toLowerCase()}.` : "",
+    },
+  }[plan.kind];
   return (
     <Card>
-      <BlockStack gap="300">
+      <BlockStack gap="200">
+        <InlineStack align="space-between" blockAlign="center">
+          <Text as="h2" variant="headingMd">
+            Plan
+          </Text>
+          {body.badge}
+        </InlineStack>
+        <Text as="p">{body.text}</Text>
+        {plan.kind !== "demo" && (
+          <InlineStack>
+            {/* Shopify hosts plan selection (ADR 0010); it opens in the admin, not the app's frame. */}
+            <Button url={plan.url} target="_top">
+              {plan.kind === "none" ? "Choose a plan" : "Change plan"}
+            </Button>
+          </InlineStack>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
+function HealthCard({ overview }: { overview: HomeOverview }) {
+  return (
+    <Card>
+      <BlockStack gap="200">
         <Text as="h2" variant="headingMd">
-          Webhooks that could not be processed ({deadLetters.length})
+          Data health
         </Text>
-        <DataTable
-          columnContentTypes={["text", "text", "text", "numeric", "text"]}
-          headings={["Topic", "Failed at", "Reason", "Attempts", ""]}
-          rows={rows}
-        />
+        <Text as="p">Latest order: {formatDate(overview.lastOrderAt)}</Text>
+        <Text as="p">
+          Queue: {overview.queue.pending} waiting, {overview.queue.running} running
+        </Text>
+        {overview.deadLetters > 0 ? (
+          <Banner tone="warning" title={`${overview.deadLetters} webhooks could not be processed`}>
+            <Link to="/app/dead-letters">Review and retry them</Link>
+          </Banner>
+        ) : (
+          <Text as="p" tone="subdued">
+            Every webhook received so far was processed. <Link to="/app/dead-letters">Dead letters</Link>
+          </Text>
+        )}
       </BlockStack>
     </Card>
   );
 }
 
 export default function AdminHome() {
-  const data = useLoaderData<typeof loader>();
-  const revalidator = useRevalidator();
-  const importing = IMPORT_IN_PROGRESS.has(data.backfill?.status ?? "");
-  // Keep the import's progress live while it runs.
-  useEffect(() => {
-    if (!importing) return;
-    const timer = setInterval(() => revalidator.revalidate(), 3_000);
-    return () => clearInterval(timer);
-  }, [importing, revalidator]);
+  const { demo, overview: initial } = useLoaderData<typeof loader>();
+  const extension = usePosExtensionActive(!demo);
+  const query = useQuery({
+    queryKey: ["home", "overview"],
+    queryFn: fetchOverview,
+    initialData: initial,
+    // Fast while the import runs, slower while setup steps are open, never once all is done.
+    refetchInterval: (current) => {
+      const data = current.state.data;
+      if (!data) return false;
+      if (IMPORT_IN_PROGRESS.has(data.backfill?.status ?? "")) return 3_000;
+      return setupSteps(data, extension.data ?? null, demo).every((step) => step.done) ? false : 10_000;
+    },
+  });
+  const overview = query.data;
+  const steps = setupSteps(overview, extension.data ?? null, demo);
 
   return (
     <Page
       title="Register Copilot"
       secondaryActions={[
-        { content: "Suggestions settings", url: "/app/suggestions" },
-        { content: "Approvals", url: "/app/approvals" },
-        { content: "Return policy", url: "/app/returns" },
-        { content: "Loyalty program", url: "/app/loyalty" },
+        { content: "Settings", url: "/app/settings" },
         { content: "Analytics", url: "/app/analytics" },
       ]}
     >
       <Layout>
-        {data.demo && (
+        {demo && (
           <Layout.Section>
             <Banner tone="info" title="Demo store">
               <p>
-                You are looking at the demo store {data.shop?.domain ?? ""} on this machine. Open the{" "}
+                You are looking at the demo store {overview.shop?.domain ?? ""} on this machine. Open the{" "}
                 <a href="/preview">register preview</a> to see what a cashier sees.
               </p>
             </Banner>
           </Layout.Section>
         )}
+        {query.isRefetchError && (
+          <Layout.Section>
+            <Banner tone="warning" title="Showing the last figures">
+              <p>{query.error.message}. Retrying.</p>
+            </Banner>
+          </Layout.Section>
+        )}
         <Layout.Section>
-          <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
-            {[
-              ["Products", data.counts?.products],
-              ["Orders", data.counts?.orders],
-              ["Customers", data.counts?.customers],
-              ["Locations", data.counts?.locations],
-            ].map(([label, value]) => (
-              <Card key={String(label)}>
-                <BlockStack gap="100">
-                  <Text as="h3" variant="headingSm" tone="subdued">
-                    {label}
-                  </Text>
-                  <Text as="p" variant="headingLg">
-                    {(value as number | undefined)?.toLocaleString() ?? "—"}
-                  </Text>
-                </BlockStack>
-              </Card>
-            ))}
-          </InlineGrid>
+          <BlockStack gap="400">
+            <SetupChecklist steps={steps} />
+            <BackfillCard backfill={overview.backfill} demo={demo} />
+          </BlockStack>
         </Layout.Section>
-        <Layout.Section>
-          <BackfillCard backfill={data.backfill} demo={data.demo} />
-        </Layout.Section>
-        <Layout.Section>
-          <DeadLetters deadLetters={data.deadLetters} />
-        </Layout.Section>
-        <Layout.Section>
-          <Text as="p" tone="subdued">
-            Latest order: {formatDate(data.lastOrderAt)} · Queue: {data.queueCounts.pending ?? 0} waiting,{" "}
-            {data.queueCounts.running ?? 0} running
-          </Text>
+        <Layout.Section variant="oneThird">
+          <BlockStack gap="400">
+            <PlanCard plan={overview.plan} />
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Your store
+                </Text>
+                <InlineGrid columns={2} gap="300">
+                  {[
+                    ["Products", overview.counts?.products],
+                    ["Orders", overview.counts?.orders],
+                    ["Customers", overview.counts?.customers],
+                    ["Locations", overview.counts?.locations],
+                  ].map(([label, value]) => (
+                    <BlockStack gap="050" key={String(label)}>
+                      <Text as="h3" variant="headingSm" tone="subdued">
+                        {label}
+                      </Text>
+                      <Text as="p" variant="headingLg">
+                        {(value as number | undefined)?.toLocaleString() ?? "—"}
+                      </Text>
+                    </BlockStack>
+                  ))}
+                </InlineGrid>
+              </BlockStack>
+            </Card>
+            <HealthCard overview={overview} />
+          </BlockStack>
         </Layout.Section>
       </Layout>
     </Page>

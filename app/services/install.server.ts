@@ -16,11 +16,19 @@ import {
   enqueueBackfill,
   runAdminApiJob,
 } from "./backfill.server";
+import {
+  CurrentAppInstallation,
+  planColumns,
+  planFromInstallation,
+  SUBSCRIPTIONS_FIELDS,
+  type ShopPlan,
+} from "./billing.server";
 import { enqueueJob } from "./jobs.server";
 
 const SHOP_QUERY = `#graphql
 query RegisterCopilotInstall($after: String) {
   shop { name currencyCode ianaTimezone }
+  ${SUBSCRIPTIONS_FIELDS}
   locations(first: 250, after: $after, includeInactive: true) {
     nodes { id name isActive }
     pageInfo { hasNextPage endCursor }
@@ -33,6 +41,7 @@ const ShopInfo = z.object({
     currencyCode: z.string().regex(/^[A-Z]{3}$/),
     ianaTimezone: z.string().max(100).nullish(),
   }),
+  currentAppInstallation: CurrentAppInstallation,
   locations: z.object({
     nodes: z.array(z.object({ id: z.string(), name: z.string().max(500), isActive: z.boolean().nullish() })).max(250),
     pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullish() }),
@@ -44,6 +53,8 @@ export interface ShopProfile {
   currency: string;
   timezone: string;
   locations: { externalId: string; name: string; active: boolean }[];
+  /** The App Pricing subscription in force (ADR 0010); null when none was chosen. */
+  plan: ShopPlan | null;
 }
 
 function validTimezone(zone: string | null | undefined): string {
@@ -61,6 +72,7 @@ export async function fetchShopProfile(graphql: AdminGraphql): Promise<ShopProfi
   const locations: ShopProfile["locations"] = [];
   let after: string | null = null;
   let shop: z.infer<typeof ShopInfo>["shop"] | null = null;
+  let plan: ShopPlan | null = null;
   for (let page = 0; page < 40; page++) {
     const response = await graphql(SHOP_QUERY, { variables: { after } });
     const body = (await response.json()) as { data?: unknown; errors?: unknown };
@@ -71,6 +83,7 @@ export async function fetchShopProfile(graphql: AdminGraphql): Promise<ShopProfi
         `unexpected shop answer: ${parsed.error.issues[0]?.path.join(".")} ${parsed.error.issues[0]?.message}`,
       );
     }
+    if (!shop) plan = planFromInstallation(parsed.data.currentAppInstallation);
     shop ??= parsed.data.shop;
     for (const node of parsed.data.locations.nodes) {
       const id = externalId(node.id);
@@ -80,7 +93,7 @@ export async function fetchShopProfile(graphql: AdminGraphql): Promise<ShopProfi
     after = parsed.data.locations.pageInfo.endCursor;
   }
   if (!shop) throw new Error("Admin API returned no shop");
-  return { name: shop.name, currency: shop.currencyCode, timezone: validTimezone(shop.ianaTimezone), locations };
+  return { name: shop.name, currency: shop.currencyCode, timezone: validTimezone(shop.ianaTimezone), locations, plan };
 }
 
 export interface InstallInput {
@@ -108,7 +121,9 @@ async function saveShop(tx: Tx, domain: string, profile: ShopProfile | null, now
     where: { platform_domain: { platform: "shopify", domain } },
     select: { uninstalledAt: true },
   });
-  const details = profile ? { name: profile.name, currency: profile.currency, timezone: profile.timezone } : {};
+  const details = profile
+    ? { name: profile.name, currency: profile.currency, timezone: profile.timezone, ...planColumns(profile.plan, now) }
+    : {};
   const reinstalled = install && Boolean(before?.uninstalledAt);
   const lifecycle = install ? { uninstalledAt: null, ...(reinstalled ? { installedAt: now } : {}) } : {};
   const shop = await tx.shop.upsert({

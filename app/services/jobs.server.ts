@@ -169,6 +169,15 @@ export async function retryDeadJob(db: Db, shopDomain: string, jobId: string, no
   return result.count === 1;
 }
 
+/** Every dead letter of the shop back in the queue; returns how many. */
+export async function retryAllDeadJobs(db: Db, shopDomain: string, now: Date): Promise<number> {
+  const result = await db.job.updateMany({
+    where: { shopDomain, status: "dead" },
+    data: { status: "pending", attempts: 0, runAt: now, lockedAt: null, lockedBy: null, finishedAt: null },
+  });
+  return result.count;
+}
+
 export async function cancelShopJobs(db: Db | Tx, shopDomain: string, now: Date) {
   await db.job.updateMany({
     where: { shopDomain, status: { in: ["pending", "running"] } },

@@ -15,11 +15,14 @@ import {
   deletedProductId,
   inventoryLevelFromRest,
   orderFromRest,
+  PayloadError,
   productFromRest,
   refundFromRest,
 } from "../platforms/shopify/normalize";
+import { planUpdateFromWebhook } from "./billing.server";
+import { INSTALL_JOB } from "./install.server";
 import { cancelActiveBackfills } from "./backfill.server";
-import { cancelShopJobs, enqueueDeadLetter, jobInsertSql } from "./jobs.server";
+import { cancelShopJobs, enqueueDeadLetter, enqueueJob, jobInsertSql } from "./jobs.server";
 import { attributeOrderToSuggestions, scheduleRebuildIfStale } from "./suggestions.server";
 import {
   ensureShop,
@@ -42,6 +45,7 @@ export const WEBHOOK_TOPICS = [
   "customers/update",
   "app/uninstalled",
   "app/scopes_update",
+  "app_subscriptions/update",
   "customers/data_request",
   "customers/redact",
   "shop/redact",
@@ -243,6 +247,16 @@ export async function processWebhook(db: Db, topic: WebhookTopic, shopDomain: st
     case "customers/data_request":
       await exportCustomerData(db, shop.id, customerDataRequest(payload));
       return;
+    case "app_subscriptions/update": {
+      // The plan's new state at once; a re-read brings what the payload lacks (the trial).
+      const update = planUpdateFromWebhook(payload, now);
+      if (!update) throw new PayloadError("app_subscription: missing name or status");
+      await db.$transaction(async (tx) => {
+        await tx.shop.update({ where: { id: shop.id }, data: update });
+        await enqueueJob(tx, { shopDomain, type: INSTALL_JOB.syncShop, payload: { reason: topic }, runAt: now });
+      });
+      return;
+    }
     case "app/uninstalled":
     case "app/scopes_update":
       // Applied on intake; never enqueued.

@@ -107,6 +107,20 @@ function mockShopify(shop: string, scenario: Scenario): Recorded {
         return HttpResponse.json({
           data: {
             shop: { name: "Harbour Grocers", currencyCode: "CAD", ianaTimezone: "America/Halifax" },
+            // A managed-pricing plan in its free trial (ADR 0010), as the Admin API answers it.
+            currentAppInstallation: {
+              activeSubscriptions: [
+                {
+                  name: "Growth",
+                  status: "ACTIVE",
+                  trialDays: 14,
+                  createdAt: "2026-03-01T12:00:00Z",
+                  lineItems: [
+                    { plan: { pricingDetails: { __typename: "AppRecurringPricing", planHandle: "growth" } } },
+                  ],
+                },
+              ],
+            },
             locations: second
               ? {
                   nodes: [{ id: "gid://shopify/Location/71234567002", name: "Harbour Mall", isActive: true }],
@@ -248,6 +262,10 @@ describe("install", () => {
       currency: "CAD",
       timezone: "America/Halifax",
       uninstalledAt: null,
+      planHandle: "growth",
+      planName: "Growth",
+      planStatus: "ACTIVE",
+      planTrialEndsAt: new Date("2026-03-15T12:00:00Z"),
     });
     expect(saved.locations.map((l) => [l.externalId, l.name, l.active])).toEqual([
       ["71234567001", "Main Street", true],

@@ -10,6 +10,7 @@ import { action as inventoryUpdate } from "../../app/routes/webhooks.inventory_l
 import { action as customersUpdate } from "../../app/routes/webhooks.customers.update";
 import { action as appUninstalled } from "../../app/routes/webhooks.app.uninstalled";
 import { action as scopesUpdate } from "../../app/routes/webhooks.app.scopes_update";
+import { action as subscriptionsUpdate } from "../../app/routes/webhooks.app_subscriptions.update";
 import { action as customersRedact } from "../../app/routes/webhooks.customers.redact";
 import { action as dataRequest } from "../../app/routes/webhooks.customers.data_request";
 import { action as shopRedact } from "../../app/routes/webhooks.shop.redact";
@@ -321,6 +322,44 @@ describe("lifecycle and compliance webhooks", () => {
     };
     expect((await scopesUpdate(args(webhookRequest("app/scopes_update", body, { shop })))).status).toBe(200);
     expect((await db.session.findFirstOrThrow({ where: { shop } })).scope).toBe("read_orders,read_products");
+  });
+
+  it("app_subscriptions/update records the chosen plan at once and queues a full re-read of it", async () => {
+    const shop = "plan-change.myshopify.com";
+    const subscription = (status: string) => ({
+      app_subscription: {
+        admin_graphql_api_id: "gid://shopify/AppSubscription/1029266948",
+        name: "Growth",
+        status,
+        admin_graphql_api_shop_id: "gid://shopify/Shop/548380009",
+        created_at: "2026-11-20T07:00:00-05:00",
+        updated_at: "2026-11-20T07:00:00-05:00",
+        currency: "USD",
+        capped_amount: "20.0",
+        price: "29.00",
+        interval: "every_30_days",
+        plan_handle: "growth",
+      },
+    });
+    const accepted = await subscriptionsUpdate(
+      args(webhookRequest("app_subscriptions/update", subscription("ACTIVE"), { shop })),
+    );
+    expect(accepted.status).toBe(200);
+    expect(await drainQueue()).toEqual(["done"]);
+    expect(await db.shop.findFirstOrThrow({ where: { domain: shop } })).toMatchObject({
+      planHandle: "growth",
+      planName: "Growth",
+      planStatus: "ACTIVE",
+    });
+    expect(await db.job.count({ where: { shopDomain: shop, type: "shop:sync" } })).toBe(1);
+
+    await subscriptionsUpdate(args(webhookRequest("app_subscriptions/update", subscription("CANCELLED"), { shop })));
+    expect(await drainQueue()).toEqual(["done"]);
+    expect(await db.shop.findFirstOrThrow({ where: { domain: shop } })).toMatchObject({
+      planHandle: null,
+      planName: null,
+      planStatus: "CANCELLED",
+    });
   });
 
   it("customers/redact erases the person and unlinks their orders, and a late update cannot restore them", async () => {
