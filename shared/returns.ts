@@ -6,25 +6,22 @@
  * the answer.
  */
 
-export const RETURN_CONDITIONS = ["unopened", "used", "defective"] as const;
-export type ReturnCondition = (typeof RETURN_CONDITIONS)[number];
-
-/** Most to least generous; a line gets the strictest verdict any rule gives it. */
-export const RETURN_VERDICTS = ["approve", "store_credit", "exchange_only", "needs_manager", "deny"] as const;
-export type ReturnVerdict = (typeof RETURN_VERDICTS)[number];
-
-export const RETURN_REASON_CODES = [
-  "defective",
-  "wrong_size",
-  "not_as_described",
-  "wrong_item",
-  "changed_mind",
-  "unwanted_gift",
-  "other",
-] as const;
-export type ReturnReasonCode = (typeof RETURN_REASON_CODES)[number];
-
-export type ReceiptKind = "receipt" | "gift_receipt" | "none";
+export {
+  RETURN_CONDITIONS,
+  RETURN_REASON_CODES,
+  RETURN_VERDICTS,
+  type ReceiptKind,
+  type ReturnCondition,
+  type ReturnReasonCode,
+  type ReturnVerdict,
+} from "./return-codes";
+import {
+  RETURN_VERDICTS,
+  type ReceiptKind,
+  type ReturnCondition,
+  type ReturnReasonCode,
+  type ReturnVerdict,
+} from "./return-codes";
 
 /** A rule that matches products by type or tag (case-insensitive). */
 export interface ProductMatch {
@@ -187,29 +184,212 @@ function formatDays(days: number): string {
 }
 
 /**
- * The deterministic reason classifier: keywords (English, Spanish, French, German) to a
- * reason code; "other" when nothing matches. The AI layer may add a model in front of it.
+ * The deterministic reason classifier: keywords in English, Spanish, French, German, Italian,
+ * Portuguese and Dutch to a reason code; "other" when nothing matches. The AI layer may add a
+ * model in front of it. Texts are compared without case or accents, so "tamano" and "tamaño"
+ * read the same; single-letter slips in the longer keywords are corrected first ("recieved",
+ * "funsiona"); and negated complaints ("not broken", "nothing wrong with it", "not a gift") are
+ * dropped so they cannot decide the reason.
  */
 const REASON_KEYWORDS: Array<[ReturnReasonCode, RegExp]> = [
   [
     "defective",
-    /\b(broken|defect\w*|faulty|damaged|doesn'?t work|does not work|not working|stopped working|cracked|leak\w*|torn|ripped|roto|rota|defectuos[oa]|cass[ée]e?|d[ée]fectueu[xs]e?|kaputt|defekt)\b/i,
+    new RegExp(
+      [
+        // en
+        String.raw`\bbrok\w*|\bbust(ed)?\b|\bdefe[ck]t\w*|\bfaulty\b|\bdamag\w*|\bcrack(ed|s|ing)?\b|\bleak\w*|\btorn\b|\bripped\b`,
+        String.raw`\bholes?\b|\bstain(ed|s)?\b|\bdent(ed|s)?\b|\bscratch\w*|\bshatter\w*|\bsmok\w*|\bburn\w*|\bdead\b|\bdied\b`,
+        String.raw`\bmalfunction\w*|\bglitch\w*|\bpeel(ed|ing|s)?\b|\bfray\w*`,
+        String.raw`\b(fell|falls?|falling|coming|comes?|came) (apart|off|undone|loose)\b`,
+        String.raw`\b(doesn'?t|does not|dont|don'?t|didn'?t|did not|won'?t|wont|will not|can'?t|cannot|not|no longer|stopped|stops|never) (\w+ )?(wo?rk\w*|turn(s|ing)? on|charg\w*|power\w* on|switch\w* on|click\w*|connect\w*|pair\w*|heat\w*|clos\w*|zip\w*|lock\w*)`,
+        String.raw`\bonly (\w+ )?(works?|plays?|charges?|lights? up|heats?)\b`,
+        // es
+        String.raw`\brot[oa]s?\b|\brompi\w*|\bdefectuos\w*|\bdanad[oa]s?\b|\baveriad\w*|\bdescosid\w*|\bdespegad\w*|\bquemad\w*`,
+        String.raw`\bno (func\w*|sirve|prende|enciende|carga|jala|anda)\b|\bse (rompio|despego|descosio|quemo|desarmo)\b`,
+        // fr
+        String.raw`\bcass(e|ee|es|ees)\b|\bdefectueu\w*|\bdefaut\w*|\babim\w*|\bendommag\w*|\bdechir\w*|\blach(e|er|ee)\b`,
+        String.raw`\ben panne\b|\bdecousu\w*|\bdecolle\w*|\b(marche|fonctionne|s'allume|charge|demarre) (pas|plus)\b`,
+        // de
+        String.raw`\bkaput\w*|\bbeschadigt\b|\bgerissen\b|\bzerbrochen\b|\bgebrochen\b|\bundicht\b|\bim eimer\b`,
+        String.raw`\b(funktioniert|geht|lauft|ladt) (\w+ )?(nich|nicht|nimmer)\b`,
+        // it
+        String.raw`\brott[oaie]\b|\bguast[oaie]\b|\bdifett\w*|\bdanneggiat\w*|\bscollat\w*|\bscucit\w*|\bstrappat\w*|\brovinat\w*`,
+        String.raw`\bnon (funziona|si accende|carica)\b`,
+        // pt
+        String.raw`\bquebr\w*|\bdefeit\w*|\bestragad\w*|\brasgad\w*|\bdanificad\w*|\bdescolad\w*|\bparou de funcionar\b`,
+        String.raw`\bnao (funciona|liga|carrega|acende)\b`,
+        // nl
+        String.raw`\bkapot\w*|\bbeschadigd\b|\bgescheurd\b|\b(is|was|ging|gaat|gegaan) (\w+ )?stuk\b`,
+        String.raw`\bwerkt (\w+ )?niet\b|\bgaat niet (meer )?aan\b|\bdoet het niet\b`,
+      ].join("|"),
+    ),
   ],
-  ["wrong_size", /\b(too (small|big|large|tight|loose)|size|fit|doesn'?t fit|talla|taille|gr[öo]sse|passt nicht)\b/i],
-  ["wrong_item", /\b(wrong (item|product|one|colou?r)|sent the wrong|not what i ordered|equivocad[oa])\b/i],
+  [
+    "wrong_size",
+    new RegExp(
+      [
+        String.raw`\bsiz(e|es|ing)\b|\bfit(s|ting)?\b|\b(tight|snug|baggy)\b|\b(smaller|bigger|larger)\b`,
+        String.raw`\btoo (\w+ )?(small?|big|large|tight|loose|long|short|baggy|narrow|wide|little|tall)\b`,
+        String.raw`\bto (small?|big|large|tight|loose|baggy|narrow|wide)\b`,
+        String.raw`\bruns? (small|large|big|narrow|wide)\b`,
+        String.raw`\btalla\b|\btamano\b|\bno me queda\b`,
+        String.raw`\b(queda\w*|quedo|muy|demasiado) (\w+ )?(pequen\w*|chic[oa]s?|grandes?|apretad\w*|ajustad\w*|holgad\w*|estrech\w*)`,
+        String.raw`\btaille\b|\bpointure\b|\btrop (\w+ )?(petit|grand|serre|large|court|long|etroit|juste|ample)\w*`,
+        String.raw`\bgroe?sse\b|\bzu (\w+ )?(klein|gross|eng|weit|kurz|lang|schmal|breit)\w*|\bpasst (\w+ )?nicht\b`,
+        String.raw`\b(groe?sser|kleiner)\b`,
+        String.raw`\btaglia\b|\bmisura\b|\btroppo (\w+ )?(piccol|picol|grand|strett|larg|cort|lung)\w*|\bnon mi (sta|entra)\b`,
+        String.raw`\btamanho\b|\bnumeracao\b|\b(pequen|grand|apertad|larg|curt|folgad)\w* demais\b`,
+        String.raw`\b(muito|ficou|ficaram) (\w+ )?(pequen|grand|apertad|larg|curt|folgad)\w*|\bnao (me )?serv(e|iu)\b`,
+        String.raw`\bte (\w+ )?(klein|groot|krap|wijd|kort|lang|strak|ruim|smal)\w*|\bmaat\b|\bpast (\w+ )?niet\b`,
+        String.raw`\b(kleinere|grotere)\b`,
+      ].join("|"),
+    ),
+  ],
+  [
+    "wrong_item",
+    new RegExp(
+      [
+        String.raw`\bwrong (it(em|me)|product|one|model|colo?u?r|version|thing|style|variant|shade|pair|order|flavou?r|edition|part)s?\b`,
+        String.raw`\bsent (me )?(the )?wrong\b|\bnot what i (ordered|asked for|chose|picked)\b`,
+        String.raw`\b(didn'?t|did not|never) (order|ask for)\w*\b`,
+        String.raw`\b(ordered|asked for|wanted|chose) (\w+ ){1,6}(but|and) (\w+ ){0,2}(got|received|came|arrived|sent|says)\b`,
+        String.raw`\bequivocad[oa]s?\b|\bincorrect[oa]s?\b|\bno es (lo|el|la) que (pedi|compre|encargue)\b`,
+        String.raw`\bpedi (\w+ ){1,6}y (me )?(llego|llegaron|vino|enviaron|mandaron|dieron)\b`,
+        String.raw`\bpas (le|la|les) bon(ne)?s? (article|produit|modele|couleur|colis)\b|\bpas (\w+ ){0,3}que j'ai commande\w*`,
+        String.raw`\bmauvais(e)? (article|produit|modele|couleur|colis)\b`,
+        String.raw`\bfalsch\w*|\bnicht (das|was|die|der|den) (ich )?(\w+ )?bestellt\b`,
+        String.raw`\bsbagliat\w*|\bnon (e|era) (quello|quella) che ho (ordinato|chiesto|comprato)\b`,
+        String.raw`\berrad[oa]s?\b|\bnao (e|era) o que (eu )?(pedi|comprei|encomendei)\b`,
+        String.raw`\bverkeerd\w*|\bniet (wat|het|de) (ik )?(\w+ )?besteld\b`,
+      ].join("|"),
+    ),
+  ],
   [
     "not_as_described",
-    /\b(not as (described|pictured|advertised)|different from|looks different|quality|no es como|pas comme)\b/i,
+    new RegExp(
+      [
+        String.raw`\bnot as (described|pictured|advertised|shown|listed|stated|promised)\b|\bnothing like\b`,
+        String.raw`\b(looks?|looked|is|was|seems?) (\w+ )?different\b|\bdifferent (from|than|to)\b|\bquality\b`,
+        String.raw`\b(fake|counterfeit|knock-?off|imitation|misleading)\b|\blooks? (\w+ ){0,2}(cheap|fake|flimsy)\b`,
+        String.raw`\bnot what i paid for\b`,
+        // a photo, listing or description set up an expectation the product does not meet
+        String.raw`\b(photos?|pictures?|pics?|images?|website|listing|ads?|advert|description|video)\b (\w+ ){0,2}(showed|shows|said|says|had|has|claimed|claims|promised)\b`,
+        String.raw`\b(different|diferente|distint\w*|diversa?o?|anders|zoals|como|comme|come|wie|vs|versus|than|conforme)\b(\W+[\w']+){0,4}\W+(photos?|fotos?|pictures?|pics?|images?|imagen|imagem|immagine|bild|afbeelding|abbildung|descri\w*|beschr\w*|website|listing|anuncio|annonce|annuncio)\b`,
+        String.raw`\bno (es|era|son) como\b|\bcalidad\b`,
+        String.raw`\bpas (comme|conforme)\b|\bqualite\b|\bne ressemble pas\b`,
+        String.raw`\banders (\w+ ){0,2}als\b|\bnicht wie (beschrieben|abgebildet)\b|\bqualitat\b`,
+        String.raw`\bnon (e|era) come\b|\bqualita\b|\bnao (e|era) como\b|\bqualidade\b|\bniet zoals\b|\bkwaliteit\b`,
+      ].join("|"),
+    ),
   ],
-  ["unwanted_gift", /\b(gift|present|regalo|cadeau|geschenk)\b/i],
+  [
+    "unwanted_gift",
+    new RegExp(
+      [
+        String.raw`\bg(if|fi)t\w*|\bpresents?\b|\bregal(o|os|i|ad[oa]s?|aron|aste|ar|e)\b|\bcadeau\w*|\bgeschenk\w*|\bpresente\b|\bganhei\b|\boffert\w*`,
+        String.raw`(?<!\b(you|they) )\b(gave|given) (it |this |these |them )?(to )?(me|us)\b|\b(picked|bought|chose) (this|it|these) (out )?for (me|us)\b`,
+        // a thing received for an occasion is a gift even when the word is not said
+        String.raw`^(?=.*\b(got|received|given|gave|recibi|bekommen|gekregen|recu|ricevuto|ganhei|recebi)\b)(?=.*\b(birthday|bday|christmas|xmas|wedding|anniversary|graduation|cumpleanos|navidad|compleanno|natale|geburtstag|weihnacht\w*|anniversaire|noel|aniversario|natal|verjaardag|kerst\w*)\b)`,
+      ].join("|"),
+    ),
+  ],
   [
     "changed_mind",
-    /\b(changed? (my|her|his|their) mind|don'?t (need|want|like)|no longer|not needed|cambi[ée] de opini[óo]n|chang[ée] d'avis|nicht mehr)\b/i,
+    new RegExp(
+      [
+        String.raw`\bchange[ds]? (my|her|his|their|our) mind\b|\bregret\w*|\bdecided (not|against)\b`,
+        String.raw`\b(don'?t|dont|do not|didn'?t|did not|no longer|not) (really |even )?(need|want|like|love|use|wear)\b`,
+        String.raw`\bno longer\b|\bnot needed\b|\bnot (feeling|into|loving) (it|this|them)\b|\bnot my (style|taste|thing)\b`,
+        String.raw`\b(found|saw|got) (one|something|it|a \w+) (\w+ ){0,3}(better|cheaper|elsewhere)\b`,
+        String.raw`\balready (have|own|got|has|bought)\b|\bno (room|space|use) for\b|\b(only|just) need (one|1)\b`,
+        String.raw`\bcambi\w* de (opinion|idea|parecer)\b|\bya no\b|\bno (lo |la )?(necesito|quiero)\b|\barrepenti\w*|\bya tengo\b|\bno me gust\w*`,
+        String.raw`\bchang\w* d'avis\b|\bplus besoin\b|\bne (me )?plai[ts] (pas|plus)\b|\bj'en ai deja\b`,
+        String.raw`\bnicht mehr\b|\banders (u|ue)berlegt\b|\bbrauch\w* (\w+ ){0,3}(nicht|nur|kein)\w*|\bgefallt (\w+ ){0,2}nicht\b|\bumentschieden\b|\bbereue\w*`,
+        String.raw`\bcambiato idea\b|\bripensat\w*|\bnon (mi )?serve\b|\bnon (lo |la )?(voglio|uso) piu\b|\bnon mi piace\b`,
+        String.raw`\bmudei de (ideia|opiniao)\b|\bdesisti\w*|\bnao (preciso|quero|uso|gostei)\b|\barrependi\w*|\bja tenho\b`,
+        String.raw`\bbedacht\b|\bvan gedachten veranderd\b|\bniet (meer )?nodig\b|\btoch niet\b|\bniet meer\b|\bspijt\b|\bheb er al\b`,
+      ].join("|"),
+    ),
   ],
 ];
 
+/** Longer keywords worth correcting a one-letter slip towards; shorter ones have too many real neighbours. */
+const REASON_VOCABULARY = new Set([
+  "broken",
+  "defective",
+  "damaged",
+  "cracked",
+  "working",
+  "changed",
+  "ordered",
+  "received",
+  "described",
+  "advertised",
+  "unwanted",
+  "birthday",
+  "christmas",
+  "quality",
+  "different",
+  "kaputt",
+  "taille",
+  "taglia",
+  "tamanho",
+  "piccolo",
+  "piccola",
+  "funciona",
+  "funziona",
+  "fonctionne",
+  "quebrado",
+  "equivocado",
+  "sbagliato",
+  "verkeerd",
+  "geschenk",
+  "cadeau",
+]);
+
+/** A complaint the customer denies ("not broken", "kein Defekt", "not a gift"). */
+const NEGATED_COMPLAINT = new RegExp(
+  String.raw`\b(not|isn'?t|wasn'?t|aren'?t|never|nothing|no|pas|nicht|kein\w*|non|nao|niet|geen)` +
+    // up to two words in between ("is not really broken"), but not across a comma or an "and"
+    String.raw`(\s+(?!(and|but|or|y|pero|et|mais|und|aber|oder|ma|mas|maar)\b)[\w']+){0,2}\s+` +
+    String.raw`(brok\w*|defe[ck]t\w*|damag\w*|faulty|wrong|rot[oa]s?|danad[oa]|cass(e|ee|es)|abime\w*|kaput\w*|beschadigt` +
+    String.raw`|rott[oa]|difettos\w*|guast[oa]|quebrad\w*|defeit\w*|kapot|stuk|g(if|fi)t|present|regalo|cadeau|geschenk|presente)\b`,
+  "g",
+);
+
+function normalizeReason(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/ß/g, "ss")
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[\u2018\u2019\u02bc`´]/g, "'")
+    .replace(/\s+/g, " ");
+}
+
+/** At most one insertion, deletion, substitution or swap of neighbours apart. */
+function withinOneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+function correctTypos(text: string): string {
+  return text.replace(/[a-z]{5,}/g, (word) => {
+    if (REASON_VOCABULARY.has(word)) return word;
+    for (const known of REASON_VOCABULARY) if (withinOneEdit(word, known)) return known;
+    return word;
+  });
+}
+
 export function classifyReason(text: string): ReturnReasonCode {
-  for (const [code, pattern] of REASON_KEYWORDS) if (pattern.test(text)) return code;
+  const normalized = correctTypos(normalizeReason(text)).replace(NEGATED_COMPLAINT, " ");
+  for (const [code, pattern] of REASON_KEYWORDS) if (pattern.test(normalized)) return code;
   return "other";
 }
 

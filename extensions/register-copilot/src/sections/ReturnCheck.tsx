@@ -10,7 +10,7 @@ import {
   type ReturnCondition,
   type ReturnReasonCode,
   type ReturnVerdict,
-} from "../../../../shared/returns";
+} from "../../../../shared/return-codes";
 import { createApprovalFlow, type ApprovalFlowState } from "../approval-flow";
 import { bindApprovalsApi } from "../approvals";
 import type { SessionTokenSource } from "../backend";
