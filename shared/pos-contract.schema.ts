@@ -98,6 +98,7 @@ export const SuggestionsResponseSchema = z.strictObject({
       price: z.string(),
       currency: z.string().length(3),
       reason: z.string().min(1),
+      pitch: z.string().min(1).max(90).optional(),
       confidence: z.number().min(0).max(1),
       inStock: z.boolean(),
     }),

@@ -68,6 +68,11 @@ export interface SuggestionItem {
   currency: string;
   /** A sentence a cashier can say aloud: "Bought together in 23% of baskets with Pasta". */
   reason: string;
+  /**
+   * A friendlier line for the same suggestion written ahead of time by the shop's language model
+   * (at most 90 characters), present only when the shop has AI on and the line is ready.
+   */
+  pitch?: string;
   /** In [0, 1]. */
   confidence: number;
   inStock: boolean;

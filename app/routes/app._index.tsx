@@ -191,6 +191,7 @@ export default function AdminHome() {
       secondaryActions={[
         { content: "Settings", url: "/app/settings" },
         { content: "Analytics", url: "/app/analytics" },
+        { content: "Shift summary", url: "/app/shift" },
       ]}
     >
       <Layout>

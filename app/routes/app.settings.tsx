@@ -25,7 +25,9 @@ import { getDb } from "../db.server";
 import { env } from "../env.server";
 import { fieldErrorsResponse } from "../http.server";
 import { aiProviderStatus } from "../services/ai-provider.server";
-import { saveScopeSettings, settingsOverview } from "../services/location-settings.server";
+import { aiSettingsFor, aiUsageToday } from "../services/ai.server";
+import { saveAiSettings, saveScopeSettings, settingsOverview } from "../services/location-settings.server";
+import { AiSettingsFormSchema } from "../../shared/ai-settings";
 import { LocationSettingsFormSchema, settingsFormValues, type ScopeSettings } from "../../shared/location-settings";
 import { formatMoney } from "../../shared/money";
 
@@ -42,7 +44,11 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     scopes,
     form: settingsFormValues(current.settings),
     pausedBy: current.pausedBy,
-    ai: aiProviderStatus(env()),
+    ai: {
+      ...aiProviderStatus(env()),
+      ...(await aiSettingsFor(getDb(), shop.id)),
+      usedToday: (await aiUsageToday(getDb(), shop.id, new Date())).tokens,
+    },
   };
 };
 
@@ -50,9 +56,17 @@ type ActionResult = { saved?: true; fieldErrors?: Record<string, string> };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, admin } = await requireAdminShop(request);
-  const parsed = LocationSettingsFormSchema.safeParse(Object.fromEntries(await request.formData()));
+  const fields = Object.fromEntries(await request.formData());
+  const actor = `admin:${admin.userId ?? "unknown"}`;
+  if (fields.intent === "ai") {
+    const ai = AiSettingsFormSchema.safeParse(fields);
+    if (!ai.success) return fieldErrorsResponse(ai.error.issues);
+    await saveAiSettings(getDb(), { id: shop.id, domain: admin.shopDomain }, ai.data, actor, new Date());
+    return { saved: true as const };
+  }
+  const parsed = LocationSettingsFormSchema.safeParse(fields);
   if (!parsed.success) return fieldErrorsResponse(parsed.error.issues);
-  const result = await saveScopeSettings(getDb(), shop, parsed.data, `admin:${admin.userId ?? "unknown"}`, new Date());
+  const result = await saveScopeSettings(getDb(), shop, parsed.data, actor, new Date());
   if ("fieldErrors" in result) return Response.json(result, { status: 400 });
   return result satisfies ActionResult;
 };
@@ -200,9 +214,38 @@ export default function SettingsPage() {
                   {data.ai.configured ? <Badge tone="success">Configured</Badge> : <Badge>Not configured</Badge>}
                 </InlineGrid>
                 {data.ai.configured ? (
-                  <Text as="p">
-                    Model {data.ai.model} at {data.ai.host}. The copilot's own answers never wait for it.
-                  </Text>
+                  <Form method="post" key={`ai:${data.ai.enabled}:${data.ai.dailyTokenBudget}`}>
+                    <input type="hidden" name="intent" value="ai" />
+                    <BlockStack gap="300">
+                      <Text as="p">
+                        Model {data.ai.model} at {data.ai.host}. It words pitch lines, reads return reasons and writes
+                        shift notes; the copilot's own answers never wait for it, and no customer's personal data is
+                        sent to it.
+                      </Text>
+                      <ChoiceInput
+                        name="enabled"
+                        label="AI for this shop"
+                        initial={data.ai.enabled ? "on" : "off"}
+                        options={[
+                          { label: "Off", value: "off" },
+                          { label: "On", value: "on" },
+                        ]}
+                      />
+                      <TextInput
+                        name="dailyTokenBudget"
+                        label="Daily token budget"
+                        type="number"
+                        initial={String(data.ai.dailyTokenBudget)}
+                        error={errors.dailyTokenBudget}
+                        help={`${data.ai.usedToday.toLocaleString()} used today (UTC)`}
+                      />
+                      <InlineStack align="end">
+                        <Button submit loading={busy}>
+                          Save AI settings
+                        </Button>
+                      </InlineStack>
+                    </BlockStack>
+                  </Form>
                 ) : (
                   <Text as="p" tone="subdued">
                     The copilot answers from its own engines. To add AI wording, set {data.ai.missing.join(" and ")} in

@@ -1,4 +1,6 @@
 /** Every job type the worker knows, in one map. */
+import { aiSettingsFor } from "./ai.server";
+import { AI_JOB, enqueuePitchLines, writePitchLines } from "./ai-pitches.server";
 import { ensureShop } from "./store.server";
 import { shopifyAdminWorkerHandlers } from "./install.server";
 import { LOYALTY_JOB, releaseReservation } from "./loyalty.server";
@@ -12,6 +14,18 @@ export async function allJobHandlers(): Promise<Record<string, JobHandler>> {
     [RECS_JOB.train]: async ({ db, job, now }) => {
       const shop = await ensureShop(db, job.shopDomain);
       await trainShopModel(db, shop.id, now);
+      // New pairs may need pitch lines (only when the shop has AI on).
+      if ((await aiSettingsFor(db, shop.id)).enabled) await enqueuePitchLines(db, job.shopDomain, now);
+    },
+    [AI_JOB.pitches]: async ({ db, job, now }) => {
+      const shop = await ensureShop(db, job.shopDomain);
+      const run = await writePitchLines(db, shop.id, now);
+      if (run.asked > 0 || run.stoppedBy) {
+        console.info(
+          `[ai] ${job.shopDomain} pitch lines: ${run.written} written, ${run.dropped} dropped` +
+            (run.stoppedBy ? `, stopped (${run.stoppedBy})` : ""),
+        );
+      }
     },
     // Runs when a reward reservation expires: a no-op if an order confirmed it meanwhile.
     [LOYALTY_JOB.release]: async ({ db, job, payload, now }) => {

@@ -5,6 +5,9 @@
  */
 import type { Db } from "../db.server";
 import { loyaltyLocationsAfter, type LocationSettingsForm, type ScopeSettings } from "../../shared/location-settings";
+import type { AiSettingsForm } from "../../shared/ai-settings";
+import { aiSettingsFor } from "./ai.server";
+import { enqueuePitchLines } from "./ai-pitches.server";
 import { approvalLimitsFor, writeApprovalPolicy } from "./approvals.server";
 import { appendAudit, inAuditedTransaction, type Tx } from "./audit.server";
 import { loyaltyProgramFor, takesPartAt, writeLoyaltyProgram } from "./loyalty.server";
@@ -182,4 +185,35 @@ export async function saveScopeSettings(
   // Registers served from this process see the change on their next request.
   if ("saved" in result) markShopSnapshotStale(shop.id);
   return result;
+}
+
+/** The merchant's switch and budget; switching on asks for pitch lines at once. Audited. */
+export async function saveAiSettings(
+  db: Db,
+  shop: { id: string; domain: string },
+  form: AiSettingsForm,
+  actor: string,
+  now: Date,
+) {
+  const before = await aiSettingsFor(db, shop.id);
+  const data = { enabled: form.enabled, dailyTokenBudget: form.dailyTokenBudget };
+  await inAuditedTransaction(db, async (tx) => {
+    await tx.aiSettings.upsert({ where: { shopId: shop.id }, create: { shopId: shop.id, ...data }, update: data });
+    if (before.enabled !== form.enabled) {
+      await appendAudit(tx, shop.id, {
+        type: "killswitch.changed",
+        actor,
+        data: { feature: "ai", location: null, enabled: form.enabled },
+        at: now,
+      });
+    }
+    await appendAudit(tx, shop.id, {
+      type: "policy.changed",
+      actor,
+      data: { feature: "ai", before, after: data },
+      at: now,
+    });
+  });
+  markShopSnapshotStale(shop.id);
+  if (form.enabled && !before.enabled) await enqueuePitchLines(db, shop.domain, now);
 }

@@ -25,6 +25,7 @@ import {
 import { ApprovalError, PENDING_TTL_MS, type RegisterContext } from "./approvals.server";
 import { appendAudit, inAuditedTransaction } from "./audit.server";
 import { catalogValueMinor } from "./catalog-value.server";
+import { understandReason } from "./ai-reasons.server";
 import { registerSwitchesFor } from "./register-switches.server";
 
 /** The policy in force: the newest saved version, else the defaults (version 0). */
@@ -242,6 +243,13 @@ export async function checkReturnAtRegister(
         condition: request.condition ?? "unopened",
       }));
   const noReceiptValueMinor = facts ? undefined : await itemsValue(db, register.shopId, request.items ?? []);
+  const reason = await understandReason(
+    db,
+    register.shopId,
+    request.reason,
+    await knownPeople(db, register.shopId, facts?.customerId ?? null),
+    now,
+  );
   const result = checkReturn({
     policy,
     order: facts,
@@ -254,7 +262,7 @@ export async function checkReturnAtRegister(
         })),
     noReceiptValueMinor,
     receipt: facts ? request.receipt : "none",
-    reason: { code: request.reason.code ?? "other", text: request.reason.text ?? null },
+    reason: { code: reason.code, text: request.reason.text ?? null },
     now,
     timeZone: register.timeZone,
     locationId: register.locationExternalId,
@@ -279,6 +287,8 @@ export async function checkReturnAtRegister(
       staffMemberId: register.staffMemberId,
       receipt: facts ? request.receipt : "none",
       reasonCode: result.reasonCode,
+      reasonSource: reason.source,
+      reasonPromptVersion: reason.promptVersion,
       verdict: result.verdict,
       refundableMinor: result.refundableMinor,
       currency,
@@ -310,6 +320,17 @@ export async function checkReturnAtRegister(
     result,
     exchanges: order ? await exchangeOptions(db, register.shopId, register.locationExternalId, order, result) : [],
   };
+}
+
+/** Who a reason might name: the order's customer (their names and id are redacted before any model call). */
+async function knownPeople(db: Db, shopId: string, customerId: string | null) {
+  if (!customerId) return {};
+  const customer = await db.customer.findUnique({
+    where: { shopId_externalId: { shopId, externalId: customerId } },
+    select: { firstName: true, lastName: true },
+  });
+  const name = [customer?.firstName, customer?.lastName].filter(Boolean).join(" ");
+  return { names: name ? [name] : [], customerIds: [customerId] };
 }
 
 async function itemsValue(db: Db, shopId: string, items: NonNullable<ReturnCheckRequest["items"]>) {

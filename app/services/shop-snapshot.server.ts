@@ -11,7 +11,9 @@
  * about `refreshMs`.
  */
 import type { Db } from "../db.server";
+import { PITCH_LINES_PROMPT } from "../ai/prompts";
 import { resolveSwitches, type SwitchRow } from "../../shared/location-settings";
+import { PITCH_KIND } from "./ai-pitches.server";
 import { deserializeModel, updateModel, type Basket, type RecommendationModel } from "../../shared/recommendations";
 
 export interface EffectiveSuggestionSettings {
@@ -77,6 +79,10 @@ export interface ShopSnapshot {
   settings: Map<string, EffectiveSuggestionSettings>;
   /** The copilot's kill switch rows (shared/location-settings.ts). */
   switches: SwitchRow[];
+  /** The shop switched the AI layer on: pitch lines are served. */
+  aiEnabled: boolean;
+  /** Model-written pitch lines by pitchKey(cart product, suggested product), current prompt only. */
+  pitches: Map<string, string>;
   model: CachedModel | null;
 }
 
@@ -112,6 +118,7 @@ interface Entry {
   refreshedAt: number;
   productsSeenUntil: Date | null;
   stockSeenUntil: Date | null;
+  pitchesSeenUntil: Date | null;
   mustWait: boolean;
   refreshing: Promise<void> | null;
 }
@@ -131,6 +138,7 @@ export async function shopSnapshot(
       refreshedAt: -Infinity,
       productsSeenUntil: null,
       stockSeenUntil: null,
+      pitchesSeenUntil: null,
       mustWait: true,
       refreshing: null,
     };
@@ -176,9 +184,11 @@ async function refresh(db: Db, shopDomain: string, entry: Entry, now: Date) {
       stock: new Map(),
       settings: new Map(),
       switches: [],
+      aiEnabled: false,
+      pitches: new Map(),
       model: null,
     };
-    if (!current) Object.assign(entry, { productsSeenUntil: null, stockSeenUntil: null });
+    if (!current) Object.assign(entry, { productsSeenUntil: null, stockSeenUntil: null, pitchesSeenUntil: null });
     snapshot.currency = shop.currency;
     entry.productsSeenUntil = await loadProducts(db, snapshot, entry.productsSeenUntil);
     entry.stockSeenUntil = await loadStock(db, snapshot, entry.stockSeenUntil);
@@ -188,6 +198,8 @@ async function refresh(db: Db, shopDomain: string, entry: Entry, now: Date) {
       where: { shopId: shop.id },
       select: { locationExternalId: true, copilotEnabled: true, returnsEnabled: true },
     });
+    snapshot.aiEnabled = (await db.aiSettings.findUnique({ where: { shopId: shop.id } }))?.enabled ?? false;
+    entry.pitchesSeenUntil = await loadPitches(db, snapshot, entry.pitchesSeenUntil);
     snapshot.model = await currentModel(db, shop.id, snapshot.model, now);
     entry.snapshot = snapshot;
   }
@@ -261,6 +273,29 @@ async function loadProducts(db: Db, snapshot: ShopSnapshot, seenUntil: Date | nu
       snapshot.products.set(product.productId, product);
       for (const variant of product.variants) snapshot.productOfVariant.set(variant.variantId, product.productId);
       if (!newest || row.updatedAt > newest) newest = row.updatedAt;
+    },
+  );
+  return newest;
+}
+
+async function loadPitches(db: Db, snapshot: ShopSnapshot, seenUntil: Date | null): Promise<Date | null> {
+  const since = behind(seenUntil);
+  let newest = seenUntil;
+  await forEachPage(
+    (paging) =>
+      db.aiOutput.findMany({
+        where: {
+          shopId: snapshot.shopId,
+          kind: PITCH_KIND,
+          promptVersion: PITCH_LINES_PROMPT.version,
+          ...(since ? { createdAt: { gt: since } } : {}),
+        },
+        ...paging,
+        select: { id: true, key: true, output: true, createdAt: true },
+      }),
+    (row) => {
+      snapshot.pitches.set(row.key, (JSON.parse(row.output) as { text: string }).text);
+      if (!newest || row.createdAt > newest) newest = row.createdAt;
     },
   );
   return newest;

@@ -16,6 +16,7 @@ import type {
   SuggestionsResponse,
 } from "../../shared/pos-contract";
 import type { Tx } from "./audit.server";
+import { enqueuePitchLines, pitchKey } from "./ai-pitches.server";
 import { enqueueJob } from "./jobs.server";
 import {
   basketsForShop,
@@ -176,6 +177,20 @@ export interface SuggestionsInput {
  * Suggestions for a register's cart, answered from the shop's in-memory view (shop-snapshot);
  * the only database work on the way is recording what was shown.
  */
+/** At most one pitch-lines request per shop every few minutes from a serving process. */
+const PITCH_ASK_INTERVAL_MS = 5 * 60_000;
+const pitchAskedAt = new Map<string, number>();
+
+function askForPitchLines(db: Db, shopDomain: string, shopId: string, now: Date) {
+  const last = pitchAskedAt.get(shopId) ?? -Infinity;
+  if (now.getTime() - last < PITCH_ASK_INTERVAL_MS) return;
+  pitchAskedAt.set(shopId, now.getTime());
+  // Off the request's path: the register has its answer either way.
+  enqueuePitchLines(db, shopDomain, now).catch((error: unknown) =>
+    console.error(`queueing pitch lines for ${shopDomain} failed:`, error),
+  );
+}
+
 export async function suggestionsForCart({
   db,
   sql,
@@ -231,16 +246,28 @@ export async function suggestionsForCart({
     const anchor = snapshot.products.get(suggestion.explanation.anchorProductId);
     if (anchor) titles.set(anchor.productId, anchor.title);
   }
-  const suggestions: SuggestionItem[] = chosen.map(({ suggestion, product }) => ({
-    productId: product.productId,
-    variantId: product.variantId,
-    title: product.title,
-    price: formatMinorUnits(product.priceMinor, snapshot.currency),
-    currency: snapshot.currency,
-    reason: reasonFor(suggestion, titles),
-    confidence: Math.round(suggestion.confidence * 1000) / 1000,
-    inStock: product.available === null ? true : product.available > 0,
-  }));
+  let pitchMissing = false;
+  const suggestions: SuggestionItem[] = chosen.map(({ suggestion, product }) => {
+    // A model-written line only when it is already in memory: the answer never waits for one.
+    const why = suggestion.explanation;
+    const pitch =
+      snapshot.aiEnabled && why.kind === "bought_together"
+        ? snapshot.pitches.get(pitchKey(why.anchorProductId, product.productId))
+        : undefined;
+    if (snapshot.aiEnabled && why.kind === "bought_together" && !pitch) pitchMissing = true;
+    return {
+      productId: product.productId,
+      variantId: product.variantId,
+      title: product.title,
+      price: formatMinorUnits(product.priceMinor, snapshot.currency),
+      currency: snapshot.currency,
+      reason: reasonFor(suggestion, titles),
+      ...(pitch ? { pitch } : {}),
+      confidence: Math.round(suggestion.confidence * 1000) / 1000,
+      inStock: product.available === null ? true : product.available > 0,
+    };
+  });
+  if (pitchMissing) askForPitchLines(db, shopDomain, snapshot.shopId, now);
 
   if (chosen.length && request.record !== false) {
     await recordShown(sql, {

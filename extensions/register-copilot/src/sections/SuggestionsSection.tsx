@@ -105,7 +105,7 @@ function SuggestionRow({
               {t(item.inStock ? "suggestions.inStock" : "suggestions.outOfStock")}
             </s-badge>
           </s-stack>
-          <s-text color="subdued">{item.reason}</s-text>
+          <s-text color="subdued">{item.pitch ?? item.reason}</s-text>
         </s-stack>
         <s-stack direction="inline" gap="small" alignItems="center">
           <s-text type="strong">{formatPrice(item.price, item.currency)}</s-text>
