@@ -39,10 +39,24 @@ const EnvSchema = z
     OPENAI_API_KEY: z.string().min(1).optional(),
     OPENAI_BASE_URL: z.url("OPENAI_BASE_URL must be a URL").optional(),
     OPENAI_MODEL: z.string().min(1).max(200).optional(),
+    // Square and Clover stores (issue 9): each platform is on when its credentials are set.
+    // Their OAuth tokens are sealed with TOKEN_ENCRYPTION_KEY (32 bytes, base64).
+    TOKEN_ENCRYPTION_KEY: z.string().min(40, "TOKEN_ENCRYPTION_KEY is 32 bytes, base64-encoded").optional(),
+    SQUARE_APPLICATION_ID: z.string().min(1).optional(),
+    SQUARE_APPLICATION_SECRET: z.string().min(1).optional(),
+    SQUARE_ENVIRONMENT: z.enum(["sandbox", "production"]).default("sandbox"),
+    SQUARE_WEBHOOK_SIGNATURE_KEY: z.string().min(1).optional(),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.string().default("127.0.0.1"),
   })
   .superRefine((env, ctx) => {
+    if (env.SQUARE_APPLICATION_ID && !env.TOKEN_ENCRYPTION_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TOKEN_ENCRYPTION_KEY"],
+        message: "TOKEN_ENCRYPTION_KEY is required to store Square tokens (32 random bytes, base64)",
+      });
+    }
     // Demo mode opens the admin and /preview without Shopify; never with a real app's key.
     if (env.DEMO_MODE && env.SHOPIFY_API_KEY !== DEMO_API_KEY) {
       ctx.addIssue({
