@@ -4,7 +4,7 @@
  * loyalty points earned and redeemed. Charts (polaris-viz, ADR 0009) with the same numbers in
  * tables beside them.
  */
-import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
 import {
   BlockStack,
@@ -25,11 +25,15 @@ import { requireAdminShop } from "../admin-auth.server";
 import { getDb } from "../db.server";
 import { analyticsFor } from "../services/analytics.server";
 import { formatMoney } from "../../shared/money";
+import type { ChartName } from "../components/AnalyticsCharts";
+
+export const meta: MetaFunction = () => [{ title: "Analytics · Register Copilot" }];
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];
 
-// Charts measure the page, so they render in the browser only (server HTML keeps their space).
-const Charts = lazy(() => import("../components/AnalyticsCharts"));
+// Charts measure the page, so they render in the browser only; the server draws their cards and
+// titles at their final size, so the text paints at once and nothing moves when a chart arrives.
+const Chart = lazy(() => import("../components/AnalyticsCharts"));
 
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const DAY = 86_400_000;
@@ -83,13 +87,22 @@ export default function AnalyticsPage() {
       return next;
     });
   const { suggestions, approvals, returns, loyalty } = analytics;
+  // Over about a month, one bar a day is too thin to see: the charts go weekly.
+  const weekly = analytics.days.length > 35;
+  const per = weekly ? "week" : "day";
+  const chart = (name: ChartName) =>
+    mounted ? (
+      <Suspense fallback={null}>
+        <Chart chart={name} analytics={analytics} weekly={weekly} />
+      </Suspense>
+    ) : null;
   const table = (counts: Record<string, number>) =>
     Object.entries(counts)
       .sort((a, b) => b[1] - a[1])
       .map(([key, count]) => [key.replace(/_/g, " "), count]);
 
   return (
-    <Page title="Analytics" backAction={{ url: "/app" }}>
+    <Page title="Analytics" backAction={{ content: "Home", url: "/app" }}>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
@@ -123,13 +136,15 @@ export default function AnalyticsPage() {
               <Metric label="Attributed revenue" value={money(suggestions.attributedRevenueMinor)} />
               <Metric label="Points earned / redeemed" value={`${loyalty.earned} / ${loyalty.redeemed}`} />
             </InlineGrid>
-            <div style={{ minHeight: 640 }}>
-              {mounted ? (
-                <Suspense fallback={null}>
-                  <Charts analytics={analytics} currency={currency} />
-                </Suspense>
-              ) : null}
-            </div>
+            <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
+              <ChartCard title={`Suggestions shown and added, per ${per}`}>{chart("suggestions")}</ChartCard>
+              <ChartCard title={`Attributed revenue per ${per} (${currency})`}>{chart("revenue")}</ChartCard>
+            </InlineGrid>
+            <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
+              <ChartCard title="Approvals by outcome">{chart("approvals")}</ChartCard>
+              <ChartCard title="Returns by verdict">{chart("returns")}</ChartCard>
+              <ChartCard title={`Loyalty points per ${per}`}>{chart("loyalty")}</ChartCard>
+            </InlineGrid>
             <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
               <Card>
                 <BlockStack gap="200">
@@ -203,6 +218,19 @@ function Metric({ label, value }: { label: string; value: string }) {
         <Text as="p" variant="headingLg">
           {value}
         </Text>
+      </BlockStack>
+    </Card>
+  );
+}
+
+function ChartCard({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">
+          {title}
+        </Text>
+        <div style={{ height: 240 }}>{children}</div>
       </BlockStack>
     </Card>
   );

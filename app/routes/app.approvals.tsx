@@ -3,7 +3,7 @@
  * limits per location (with the kill switch), managers and their PINs, and the audit log (filter,
  * verify the chain, CSV export).
  */
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import {
   Badge,
@@ -39,6 +39,8 @@ import {
 } from "../services/approvals.server";
 import { listAuditEvents, verifyAuditChain, type ChainVerdict } from "../services/audit.server";
 import { ApprovalsAdminFormSchema, type ApprovalsAdminForm } from "../../shared/approval-settings";
+
+export const meta: MetaFunction = () => [{ title: "Approvals · Register Copilot" }];
 
 async function shopFor(request: Request) {
   const { admin, shop } = await requireAdminShop(request);
@@ -175,21 +177,10 @@ export default function ApprovalsAdmin() {
   const navigation = useNavigation();
   const busy = navigation.state !== "idle";
   const [, setSearchParams] = useSearchParams();
-  const { limits } = data;
-  const [enabled, setEnabled] = useState(limits.enabled ? "on" : "off");
-  const [maxPercent, setMaxPercent] = useState(String(limits.maxPercent));
-  const [maxAmount, setMaxAmount] = useState(String(limits.maxAmountMinor / 100));
-  const [shiftLimit, setShiftLimit] = useState(String(limits.shiftLimitMinor / 100));
-  const [shiftHours, setShiftHours] = useState(String(limits.shiftHours));
-  const [name, setName] = useState("");
-  const [role, setRole] = useState("manager");
-  const [staffMemberId, setStaffMemberId] = useState("");
-  const [managerLocations, setManagerLocations] = useState("");
-  const [pin, setPin] = useState("");
   const locationName = (id: string | null) => data.locations.find((l) => l.externalId === id)?.name ?? id ?? "—";
 
   return (
-    <Page title="Approvals" backAction={{ url: "/app" }}>
+    <Page title="Approvals" backAction={{ content: "Home", url: "/app" }}>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
@@ -210,72 +201,16 @@ export default function ApprovalsAdmin() {
               locationName={locationName}
               currency={data.currency}
             />
-            <Card>
-              <Form method="post" key={data.locationExternalId}>
-                <BlockStack gap="300">
-                  <Text as="h2" variant="headingMd">
-                    Limits
-                  </Text>
-                  <input type="hidden" name="intent" value="policy" />
-                  <LocationScopeSelect
-                    locations={data.locations}
-                    value={data.locationExternalId}
-                    error={errors.locationExternalId}
-                  />
-                  <Select
-                    label="Discount approvals"
-                    name="enabled"
-                    options={[
-                      { label: "On", value: "on" },
-                      { label: "Off (the register shows nothing for discounts)", value: "off" },
-                    ]}
-                    value={enabled}
-                    onChange={setEnabled}
-                  />
-                  <InlineStack gap="300" wrap>
-                    <TextField
-                      label="Approval above (% of the cart)"
-                      name="maxPercent"
-                      type="number"
-                      value={maxPercent}
-                      onChange={setMaxPercent}
-                      error={errors.maxPercent}
-                      autoComplete="off"
-                    />
-                    <TextField
-                      label={`…or above (${data.currency})`}
-                      name="maxAmount"
-                      type="number"
-                      value={maxAmount}
-                      onChange={setMaxAmount}
-                      error={errors.maxAmount}
-                      autoComplete="off"
-                    />
-                    <TextField
-                      label={`Per staff member per shift (${data.currency})`}
-                      name="shiftLimit"
-                      type="number"
-                      value={shiftLimit}
-                      onChange={setShiftLimit}
-                      error={errors.shiftLimit}
-                      autoComplete="off"
-                    />
-                    <TextField
-                      label="Shift length (hours)"
-                      name="shiftHours"
-                      type="number"
-                      value={shiftHours}
-                      onChange={setShiftHours}
-                      error={errors.shiftHours}
-                      autoComplete="off"
-                    />
-                  </InlineStack>
-                  <Button submit variant="primary" loading={busy}>
-                    Save limits
-                  </Button>
-                </BlockStack>
-              </Form>
-            </Card>
+            {/* Keyed by location: choosing another location shows that location's limits. */}
+            <LimitsCard
+              key={data.locationExternalId}
+              locations={data.locations}
+              locationExternalId={data.locationExternalId}
+              limits={data.limits}
+              currency={data.currency}
+              errors={errors}
+              busy={busy}
+            />
 
             <Card>
               <BlockStack gap="300">
@@ -303,59 +238,7 @@ export default function ApprovalsAdmin() {
                     ),
                   ])}
                 />
-                <Form method="post">
-                  <input type="hidden" name="intent" value="enrol" />
-                  <BlockStack gap="200">
-                    <Text as="h3" variant="headingSm">
-                      Enrol a manager
-                    </Text>
-                    <InlineStack gap="300" wrap>
-                      <TextField
-                        label="Name"
-                        name="name"
-                        value={name}
-                        onChange={setName}
-                        error={errors.name}
-                        autoComplete="off"
-                      />
-                      <Select
-                        label="Role"
-                        name="role"
-                        options={["manager", "supervisor", "owner"].map((value) => ({ label: value, value }))}
-                        value={role}
-                        onChange={setRole}
-                      />
-                      <TextField
-                        label="POS staff member id"
-                        name="staffMemberId"
-                        value={staffMemberId}
-                        onChange={setStaffMemberId}
-                        error={errors.staffMemberId}
-                        autoComplete="off"
-                      />
-                      <TextField
-                        label="Location ids (empty: all)"
-                        name="locations"
-                        value={managerLocations}
-                        onChange={setManagerLocations}
-                        error={errors.locations}
-                        autoComplete="off"
-                      />
-                      <TextField
-                        label="PIN (4–10 digits)"
-                        name="pin"
-                        type="password"
-                        value={pin}
-                        onChange={setPin}
-                        error={errors.pin}
-                        autoComplete="new-password"
-                      />
-                    </InlineStack>
-                    <Button submit loading={busy}>
-                      Enrol
-                    </Button>
-                  </BlockStack>
-                </Form>
+                <EnrolManagerForm errors={errors} busy={busy} />
               </BlockStack>
             </Card>
 
@@ -410,5 +293,154 @@ export default function ApprovalsAdmin() {
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+type Limits = ReturnType<typeof useLoaderData<typeof loader>>["limits"];
+
+/**
+ * The limits form keeps its fields' state to itself: typing in one re-renders this card, not the
+ * whole page (with its audit log of up to 100 rows).
+ */
+function LimitsCard({
+  locations,
+  locationExternalId,
+  limits,
+  currency,
+  errors,
+  busy,
+}: {
+  locations: Array<{ externalId: string; name: string }>;
+  locationExternalId: string;
+  limits: Limits;
+  currency: string;
+  errors: Record<string, string>;
+  busy: boolean;
+}) {
+  const [enabled, setEnabled] = useState(limits.enabled ? "on" : "off");
+  const [maxPercent, setMaxPercent] = useState(String(limits.maxPercent));
+  const [maxAmount, setMaxAmount] = useState(String(limits.maxAmountMinor / 100));
+  const [shiftLimit, setShiftLimit] = useState(String(limits.shiftLimitMinor / 100));
+  const [shiftHours, setShiftHours] = useState(String(limits.shiftHours));
+  return (
+    <Card>
+      <Form method="post">
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            Limits
+          </Text>
+          <input type="hidden" name="intent" value="policy" />
+          <LocationScopeSelect locations={locations} value={locationExternalId} error={errors.locationExternalId} />
+          <Select
+            label="Discount approvals"
+            name="enabled"
+            options={[
+              { label: "On", value: "on" },
+              { label: "Off (the register shows nothing for discounts)", value: "off" },
+            ]}
+            value={enabled}
+            onChange={setEnabled}
+          />
+          <InlineStack gap="300" wrap>
+            <TextField
+              label="Approval above (% of the cart)"
+              name="maxPercent"
+              type="number"
+              value={maxPercent}
+              onChange={setMaxPercent}
+              error={errors.maxPercent}
+              autoComplete="off"
+            />
+            <TextField
+              label={`…or above (${currency})`}
+              name="maxAmount"
+              type="number"
+              value={maxAmount}
+              onChange={setMaxAmount}
+              error={errors.maxAmount}
+              autoComplete="off"
+            />
+            <TextField
+              label={`Per staff member per shift (${currency})`}
+              name="shiftLimit"
+              type="number"
+              value={shiftLimit}
+              onChange={setShiftLimit}
+              error={errors.shiftLimit}
+              autoComplete="off"
+            />
+            <TextField
+              label="Shift length (hours)"
+              name="shiftHours"
+              type="number"
+              value={shiftHours}
+              onChange={setShiftHours}
+              error={errors.shiftHours}
+              autoComplete="off"
+            />
+          </InlineStack>
+          <Button submit variant="primary" loading={busy}>
+            Save limits
+          </Button>
+        </BlockStack>
+      </Form>
+    </Card>
+  );
+}
+
+/** Enrolling a manager, with its own fields' state (see LimitsCard). */
+function EnrolManagerForm({ errors, busy }: { errors: Record<string, string>; busy: boolean }) {
+  const [name, setName] = useState("");
+  const [role, setRole] = useState("manager");
+  const [staffMemberId, setStaffMemberId] = useState("");
+  const [managerLocations, setManagerLocations] = useState("");
+  const [pin, setPin] = useState("");
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value="enrol" />
+      <BlockStack gap="200">
+        <Text as="h3" variant="headingSm">
+          Enrol a manager
+        </Text>
+        <InlineStack gap="300" wrap>
+          <TextField label="Name" name="name" value={name} onChange={setName} error={errors.name} autoComplete="off" />
+          <Select
+            label="Role"
+            name="role"
+            options={["manager", "supervisor", "owner"].map((value) => ({ label: value, value }))}
+            value={role}
+            onChange={setRole}
+          />
+          <TextField
+            label="POS staff member id"
+            name="staffMemberId"
+            value={staffMemberId}
+            onChange={setStaffMemberId}
+            error={errors.staffMemberId}
+            autoComplete="off"
+          />
+          <TextField
+            label="Location ids (empty: all)"
+            name="locations"
+            value={managerLocations}
+            onChange={setManagerLocations}
+            error={errors.locations}
+            autoComplete="off"
+          />
+          <TextField
+            label="PIN (4–10 digits)"
+            name="pin"
+            type="password"
+            value={pin}
+            onChange={setPin}
+            error={errors.pin}
+            autoComplete="new-password"
+          />
+        </InlineStack>
+        <Button submit loading={busy}>
+          Enrol
+        </Button>
+      </BlockStack>
+    </Form>
   );
 }

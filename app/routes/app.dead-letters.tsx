@@ -2,7 +2,7 @@
  * Admin: webhooks (and other jobs) that could not be processed, with why, what was received,
  * and a retry. A retried job goes back to the queue with fresh attempts; the worker runs it.
  */
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { useState } from "react";
@@ -14,6 +14,8 @@ import { listDeadLetters, retryAllDeadJobs, retryDeadJob } from "../services/job
 
 /** Enough of a payload to recognise it; the whole of it stays in the database. */
 const PAYLOAD_PREVIEW_CHARS = 2_000;
+
+export const meta: MetaFunction = () => [{ title: "Dead letters · Register Copilot" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request);
@@ -115,7 +117,7 @@ export default function DeadLettersPage() {
     <Page
       title="Dead letters"
       subtitle="Webhooks that could not be processed"
-      backAction={{ url: "/app" }}
+      backAction={{ content: "Home", url: "/app" }}
       primaryAction={
         total > 0
           ? {

@@ -2,15 +2,17 @@
  * Admin: the loyalty program (points rate, tiers, rewards, locations, expiry, how long a reward
  * waits for its order), manual point adjustments (audited), and what the ledger holds.
  */
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { requireAdminShop } from "../admin-auth.server";
 import { ChoiceInput, TextInput } from "../components/FormInputs";
 import { getDb } from "../db.server";
 import { fieldErrorsResponse } from "../http.server";
 import { adjustPoints, LoyaltyError, loyaltyProgramFor, saveLoyaltyProgram } from "../services/loyalty.server";
 import { LoyaltyAdjustFormSchema, LoyaltyProgramFormSchema, programFormValues } from "../../shared/loyalty-program";
+
+export const meta: MetaFunction = () => [{ title: "Loyalty · Register Copilot" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdminShop(request);
@@ -42,6 +44,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 type ActionResult = { done?: string; fieldErrors?: Record<string, string> };
+
+// Fields sit in fixed columns: in a wrapping row, a select as wide as its chosen option would push
+// the fields after it around (onto another line) each time the merchant picks something.
+const FIELD_COLUMNS = { xs: 1, sm: 2, md: 3 } as const;
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, admin } = await requireAdminShop(request);
@@ -90,7 +96,7 @@ export default function LoyaltyAdmin() {
   );
 
   return (
-    <Page title="Loyalty" backAction={{ url: "/app" }}>
+    <Page title="Loyalty" backAction={{ content: "Home", url: "/app" }}>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
@@ -102,7 +108,7 @@ export default function LoyaltyAdmin() {
                     Program
                   </Text>
                   <input type="hidden" name="intent" value="program" />
-                  <InlineStack gap="300" wrap>
+                  <InlineGrid columns={FIELD_COLUMNS} gap="300">
                     <ChoiceInput
                       key={`enabled-${data.form.enabled}`}
                       name="enabled"
@@ -116,13 +122,13 @@ export default function LoyaltyAdmin() {
                     {field("pointsPerUnit", `Points per 1 ${data.currency} paid`, undefined, "number")}
                     {field("baseTierName", "First tier (from 0)")}
                     {field("tiers", "Higher tiers", "name=12-month spend:perk %, e.g. Silver=500:0, Gold=1500:5")}
-                  </InlineStack>
+                  </InlineGrid>
                   {field(
                     "rewards",
                     "Rewards",
                     "id=amount or percent%:points:minimum spend, e.g. five-off=5.00:100:10, ten-percent=10%:250:30",
                   )}
-                  <InlineStack gap="300" wrap>
+                  <InlineGrid columns={FIELD_COLUMNS} gap="300">
                     {field("locations", "Locations taking part", "location ids; empty for all")}
                     {field("expiryDays", "Points expire after (days)", "empty: never")}
                     {field(
@@ -131,7 +137,7 @@ export default function LoyaltyAdmin() {
                       "then its points come back",
                       "number",
                     )}
-                  </InlineStack>
+                  </InlineGrid>
                   <Text as="p" tone="subdued">
                     The register only offers rewards within the store&apos;s discount approval limits.
                   </Text>
@@ -149,7 +155,7 @@ export default function LoyaltyAdmin() {
                     Adjust a customer&apos;s points
                   </Text>
                   <input type="hidden" name="intent" value="adjust" />
-                  <InlineStack gap="300" wrap>
+                  <InlineGrid columns={FIELD_COLUMNS} gap="300">
                     <TextInput name="customerId" label="Customer id" initial="" error={errors.customerId} type="text" />
                     <TextInput
                       name="points"
@@ -165,7 +171,7 @@ export default function LoyaltyAdmin() {
                       error={errors.reason}
                       type="text"
                     />
-                  </InlineStack>
+                  </InlineGrid>
                   <Button submit loading={busy}>
                     Adjust
                   </Button>

@@ -2,9 +2,9 @@
  * Admin: the return policy (every save is a new version; the register records which version
  * decided each check), its history, and the latest checks made at the registers.
  */
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { requireAdminShop } from "../admin-auth.server";
 import { ChoiceInput, TextInput } from "../components/FormInputs";
 import { getDb } from "../db.server";
@@ -12,6 +12,8 @@ import { fieldErrorsResponse } from "../http.server";
 import { currentReturnPolicy, saveReturnPolicy } from "../services/returns.server";
 import { formatMoney } from "../../shared/money";
 import { policyFormValues, ReturnPolicyFormSchema } from "../../shared/return-policy";
+
+export const meta: MetaFunction = () => [{ title: "Returns · Register Copilot" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdminShop(request);
@@ -65,6 +67,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return { savedVersion: version } satisfies ActionResult;
 };
 
+// Fields sit in fixed columns: in a wrapping row, a select as wide as its chosen option would push
+// the fields after it around (onto another line) each time the merchant picks something.
+const FIELD_COLUMNS = { xs: 1, sm: 2, md: 3 } as const;
+
 const VERDICTS = [
   { label: "Refund", value: "approve" },
   { label: "Store credit at most", value: "store_credit" },
@@ -104,7 +110,11 @@ export default function ReturnsPolicyPage() {
   ];
 
   return (
-    <Page title="Returns" subtitle={`Policy version ${data.version || "— (defaults)"}`} backAction={{ url: "/app" }}>
+    <Page
+      title="Returns"
+      subtitle={`Policy version ${data.version || "— (defaults)"}`}
+      backAction={{ content: "Home", url: "/app" }}
+    >
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
@@ -120,15 +130,15 @@ export default function ReturnsPolicyPage() {
                   <Text as="h2" variant="headingMd">
                     Return window
                   </Text>
-                  <InlineStack gap="300" wrap>
+                  <InlineGrid columns={FIELD_COLUMNS} gap="300">
                     {field("windowDays", "Days after purchase", { type: "number" })}
                     {field("windowOverrides", "Overrides", { help: "e.g. type:Bakery=2, tag:electronics=14" })}
                     {field("finalSaleTags", "Final-sale tags", { help: "comma separated" })}
-                  </InlineStack>
+                  </InlineGrid>
                   <Text as="h2" variant="headingMd">
                     Condition and category
                   </Text>
-                  <InlineStack gap="300" wrap>
+                  <InlineGrid columns={FIELD_COLUMNS} gap="300">
                     {choice("unopened", "Unopened", VERDICTS)}
                     {choice("used", "Used", VERDICTS)}
                     {choice("defective", "Defective", VERDICTS)}
@@ -139,27 +149,27 @@ export default function ReturnsPolicyPage() {
                       { label: "Used and unopened items", value: "used,unopened" },
                       { label: "Nothing", value: "none" },
                     ])}
-                  </InlineStack>
+                  </InlineGrid>
                   <Text as="h2" variant="headingMd">
                     Receipts and orders
                   </Text>
-                  <InlineStack gap="300" wrap>
+                  <InlineGrid columns={FIELD_COLUMNS} gap="300">
                     {choice("receiptRequired", "Receipt or order required", onOff)}
                     {choice("onlineReturnsInStore", "Online orders returnable in store", onOff)}
                     {choice("noReceiptAllowed", "Without a receipt: store credit", onOff)}
                     {field("noReceiptApprovalAbove", `…a manager approves above (${data.currency})`, {
                       type: "number",
                     })}
-                  </InlineStack>
+                  </InlineGrid>
                   <Text as="h2" variant="headingMd">
                     Review and advice
                   </Text>
-                  <InlineStack gap="300" wrap>
+                  <InlineGrid columns={FIELD_COLUMNS} gap="300">
                     {field("reviewMaxReturns", "A manager reviews after this many returns", { type: "number" })}
                     {field("reviewMaxValue", `…or this value (${data.currency})`, { type: "number" })}
                     {field("reviewDays", "…within days", { type: "number" })}
                     {field("highValue", `High-value return from (${data.currency})`, { type: "number" })}
-                  </InlineStack>
+                  </InlineGrid>
                   <Button submit variant="primary" loading={busy}>
                     Save as a new version
                   </Button>

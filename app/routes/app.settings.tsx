@@ -3,7 +3,7 @@
  * whole shop or one location, the copilot's kill switch, and whether a language model is set up.
  * Each feature's own page keeps its detailed settings (exclusions, the return policy, tiers).
  */
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import {
   Badge,
@@ -30,6 +30,8 @@ import { saveAiSettings, saveScopeSettings, settingsOverview } from "../services
 import { AiSettingsFormSchema } from "../../shared/ai-settings";
 import { LocationSettingsFormSchema, settingsFormValues, type ScopeSettings } from "../../shared/location-settings";
 import { formatMoney } from "../../shared/money";
+
+export const meta: MetaFunction = () => [{ title: "Settings · Register Copilot" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdminShop(request);
@@ -134,7 +136,7 @@ export default function SettingsPage() {
   );
 
   return (
-    <Page title="Settings" backAction={{ url: "/app" }}>
+    <Page title="Settings" backAction={{ content: "Home", url: "/app" }}>
       <Layout>
         {shopPaused && (
           <Layout.Section>

@@ -3,7 +3,7 @@
  * from the database, with anomalies flagged by rule; "Write the note" adds a short text, by the
  * shop's language model when it is on (checked against the figures), else from a template.
  */
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import {
   Badge,
@@ -40,6 +40,8 @@ async function windowFor(request: Request, fields: { location: string; hours: st
   const from = new Date(to.getTime() - Number(fields.hours) * 3_600_000);
   return { shop, window: { location, from, to, currency: shop.currency } };
 }
+
+export const meta: MetaFunction = () => [{ title: "Shift summary · Register Copilot" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const params = new URL(request.url).searchParams;
@@ -91,7 +93,11 @@ export default function ShiftPage() {
     ]),
   ];
   return (
-    <Page title="Shift summary" subtitle={`${when(figures.from)} to ${when(figures.to)}`} backAction={{ url: "/app" }}>
+    <Page
+      title="Shift summary"
+      subtitle={`${when(figures.from)} to ${when(figures.to)}`}
+      backAction={{ content: "Home", url: "/app" }}
+    >
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
