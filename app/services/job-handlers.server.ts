@@ -11,6 +11,7 @@ export async function allJobHandlers(): Promise<Record<string, JobHandler>> {
   return {
     ...webhookJobHandlers(),
     ...shopifyAdminWorkerHandlers(),
+    ...(await import("../platforms/square/jobs.server")).squareJobHandlers,
     [RECS_JOB.train]: async ({ db, job, now }) => {
       const shop = await ensureShop(db, job.shopDomain);
       await trainShopModel(db, shop.id, now);

@@ -1,0 +1,267 @@
+/**
+ * Connecting a Square seller (OAuth code flow): the authorize URL with a single-use state, then
+ * the callback that consumes the state once, exchanges the code (it lives 5 minutes), seals the
+ * tokens and records the merchant as a Shop with its locations. Nothing is written for the
+ * merchant unless Square answered every call.
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { SquareClient } from "square";
+import { z } from "zod";
+import type { Db } from "../../db.server";
+import { sealSecret } from "../../services/secret-box.server";
+import { isTransientSquareError, squareBaseUrl, squareErrorMessage, type SquareConfig } from "./client.server";
+import { locationFromSquare, type SquareLocation } from "./normalize";
+import { enqueueSquareBackfillIfNeeded } from "./sync.server";
+import { scheduleTokenRefresh } from "./tokens.server";
+
+/** Read everything the copilot learns from; ORDERS_WRITE is for the register panel's carts. */
+export const SQUARE_SCOPES = [
+  "MERCHANT_PROFILE_READ",
+  "ORDERS_READ",
+  "ORDERS_WRITE",
+  "ITEMS_READ",
+  "INVENTORY_READ",
+  "CUSTOMERS_READ",
+] as const;
+
+export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
+export const SQUARE_CONNECT_PATH = "/connect/square";
+export const SQUARE_CALLBACK_PATH = "/connect/square/callback";
+const STATE_COOKIE = "square_oauth_state";
+
+/** A refusal the seller's browser is shown, with the status to show it with. */
+export class ConnectError extends Error {
+  constructor(
+    readonly status: 400 | 502,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ConnectError";
+  }
+}
+
+// ---------- step 1: send the seller to Square ----------
+
+export interface ConnectStart {
+  authorizeUrl: string;
+  /** Set on the redirect: binds the state to the browser that started (RFC 6749 §10.12). */
+  setCookie: string;
+}
+
+export async function beginSquareConnect(
+  db: Db,
+  config: Pick<SquareConfig, "applicationId" | "environment" | "appUrl">,
+  now: Date,
+  newState: () => string = () => randomBytes(32).toString("base64url"),
+): Promise<ConnectStart> {
+  const state = newState();
+  await db.$transaction([
+    // States abandoned on Square's page pile up otherwise.
+    db.oAuthState.deleteMany({ where: { platform: "square", expiresAt: { lte: now } } }),
+    db.oAuthState.create({
+      data: { platform: "square", state, expiresAt: new Date(now.getTime() + OAUTH_STATE_TTL_MS), createdAt: now },
+    }),
+  ]);
+  const url = new URL("/oauth2/authorize", squareBaseUrl(config));
+  url.searchParams.set("client_id", config.applicationId);
+  url.searchParams.set("scope", SQUARE_SCOPES.join(" "));
+  // Always ask the seller to sign in: the account being connected is the one they choose now.
+  url.searchParams.set("session", "false");
+  url.searchParams.set("state", state);
+  const secure = config.appUrl.startsWith("https:") ? "; Secure" : "";
+  return {
+    authorizeUrl: url.toString(),
+    setCookie: `${STATE_COOKIE}=${state}; Path=${SQUARE_CONNECT_PATH}; Max-Age=${OAUTH_STATE_TTL_MS / 1000}; HttpOnly; SameSite=Lax${secure}`,
+  };
+}
+
+/** Clears the state cookie once the callback has used it. */
+export function clearStateCookie(config: Pick<SquareConfig, "appUrl">): string {
+  const secure = config.appUrl.startsWith("https:") ? "; Secure" : "";
+  return `${STATE_COOKIE}=; Path=${SQUARE_CONNECT_PATH}; Max-Age=0; HttpOnly; SameSite=Lax${secure}`;
+}
+
+// ---------- step 2: Square sends the seller back ----------
+
+export const CallbackQuery = z.union([
+  z.object({
+    code: z.string().min(1).max(1_000),
+    state: z.string().min(1).max(200),
+  }),
+  // The seller declined, or Square could not authorize.
+  z.object({
+    error: z.string().max(200),
+    error_description: z.string().max(1_000).optional(),
+    state: z.string().max(200).optional(),
+  }),
+]);
+export type CallbackQuery = z.infer<typeof CallbackQuery>;
+
+function stateFromCookie(cookieHeader: string | null): string | null {
+  for (const part of (cookieHeader ?? "").split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === STATE_COOKIE) return value.join("=") || null;
+  }
+  return null;
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** Deletes the state if it is live: true exactly once per state, however many requests race. */
+async function consumeState(db: Db, state: string, now: Date): Promise<boolean> {
+  const consumed = await db.oAuthState.deleteMany({ where: { platform: "square", state, expiresAt: { gt: now } } });
+  return consumed.count === 1;
+}
+
+const TokenResponse = z.object({
+  accessToken: z.string().min(1).max(2_000),
+  refreshToken: z.string().min(1).max(2_000),
+  merchantId: z.string().regex(/^[A-Za-z0-9_-]{1,192}$/),
+  expiresAt: z
+    .string()
+    .refine((value) => !Number.isNaN(Date.parse(value)))
+    .nullish(),
+});
+
+export interface Connected {
+  merchantId: string;
+  shopId: string;
+  businessName: string | null;
+  locations: number;
+  backfillRunId: string | null;
+}
+
+export interface CallbackDeps {
+  db: Db;
+  config: SquareConfig;
+  /** Client for the token endpoint (no token). */
+  oauthClient: SquareClient;
+  /** Client acting for the merchant, once its token is known. */
+  clientFor: (accessToken: string) => SquareClient;
+  now: Date;
+}
+
+function validTimezone(zone: string | null): string {
+  if (!zone) return "UTC";
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return zone;
+  } catch {
+    return "UTC";
+  }
+}
+
+/**
+ * The whole callback. Throws ConnectError for anything the seller must start over from: an
+ * unknown, expired or already used state (400), a refused code (400), Square not answering (502).
+ */
+export async function completeSquareConnect(
+  deps: CallbackDeps,
+  query: CallbackQuery,
+  cookieHeader: string | null,
+): Promise<Connected> {
+  const { db, config, now } = deps;
+  if ("error" in query) {
+    if (query.state) await consumeState(db, query.state, now);
+    const declined = query.error === "access_denied";
+    throw new ConnectError(
+      400,
+      declined
+        ? "The Square connection was declined. Nothing was connected."
+        : `Square could not authorize the connection (${query.error}${query.error_description ? `: ${query.error_description}` : ""}).`,
+    );
+  }
+  const cookieState = stateFromCookie(cookieHeader);
+  if (!cookieState || !sameText(cookieState, query.state)) {
+    throw new ConnectError(400, "This Square connection was not started in this browser. Start again from the app.");
+  }
+  if (!(await consumeState(db, query.state, now))) {
+    throw new ConnectError(
+      400,
+      "This Square connection link has expired or was already used. Start again from the app.",
+    );
+  }
+
+  let token: z.infer<typeof TokenResponse>;
+  try {
+    const answer = await deps.oauthClient.oAuth.obtainToken({
+      clientId: config.applicationId,
+      clientSecret: config.applicationSecret,
+      code: query.code,
+      grantType: "authorization_code",
+    });
+    token = TokenResponse.parse(answer);
+  } catch (error) {
+    if (error instanceof z.ZodError) throw new ConnectError(502, "Square's token answer was incomplete. Try again.");
+    if (isTransientSquareError(error)) {
+      throw new ConnectError(502, `Square did not answer (${squareErrorMessage(error)}). Try connecting again.`);
+    }
+    throw new ConnectError(
+      400,
+      `Square refused the authorization (${squareErrorMessage(error)}). Start again from the app.`,
+    );
+  }
+
+  let locations: SquareLocation[];
+  try {
+    const answer = await deps.clientFor(token.accessToken).locations.list();
+    locations = (answer.locations ?? []).map(locationFromSquare);
+  } catch (error) {
+    throw new ConnectError(
+      502,
+      `Square did not list the locations (${squareErrorMessage(error)}). Try connecting again.`,
+    );
+  }
+
+  const main = locations.find((location) => location.active) ?? locations[0];
+  const details = {
+    name: main?.businessName ?? null,
+    currency: main?.currency ?? "USD",
+    timezone: validTimezone(main?.timezone ?? null),
+  };
+  const sealed = {
+    accessTokenEnc: sealSecret(token.accessToken, config.tokenKey),
+    refreshTokenEnc: sealSecret(token.refreshToken, config.tokenKey),
+    accessTokenExpiresAt: token.expiresAt ? new Date(token.expiresAt) : null,
+    tokenIssuedAt: now,
+    scopes: SQUARE_SCOPES.join(" "),
+    status: "active",
+    lastError: null,
+  };
+  const merchantId = token.merchantId;
+
+  return db.$transaction(async (tx) => {
+    const before = await tx.shop.findUnique({
+      where: { platform_domain: { platform: "square", domain: merchantId } },
+      select: { uninstalledAt: true },
+    });
+    const shop = await tx.shop.upsert({
+      where: { platform_domain: { platform: "square", domain: merchantId } },
+      create: { platform: "square", domain: merchantId, installedAt: now, ...details },
+      update: { ...details, uninstalledAt: null },
+      select: { id: true },
+    });
+    await tx.platformConnection.upsert({
+      where: { shopId: shop.id },
+      create: { shopId: shop.id, platform: "square", merchantId, ...sealed },
+      // A new version: a refresh that claimed the old grant must not overwrite this one.
+      update: { ...sealed, version: { increment: 1 } },
+    });
+    for (const location of locations) {
+      const data = { name: location.name, active: location.active };
+      await tx.location.upsert({
+        where: { shopId_externalId: { shopId: shop.id, externalId: location.externalId } },
+        create: { shopId: shop.id, externalId: location.externalId, ...data },
+        update: data,
+      });
+    }
+    const reconnected = before !== null && before.uninstalledAt !== null;
+    const backfillRunId = await enqueueSquareBackfillIfNeeded(tx, { merchantId, shopId: shop.id, reconnected, now });
+    await scheduleTokenRefresh(tx, now);
+    return { merchantId, shopId: shop.id, businessName: details.name, locations: locations.length, backfillRunId };
+  });
+}
