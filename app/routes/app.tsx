@@ -37,6 +37,7 @@ export default function AdminLayout() {
           <Link to="/app/loyalty">Loyalty</Link>
           <Link to="/app/analytics">Analytics</Link>
           <Link to="/app/shift">Shift summary</Link>
+          <Link to="/app/registers">Register panels</Link>
           <Link to="/app/settings">Settings</Link>
         </NavMenu>
       )}

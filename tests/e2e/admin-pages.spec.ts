@@ -92,6 +92,12 @@ const ADMIN_PAGES: AdminPage[] = [
     },
   },
   {
+    name: "registers",
+    path: "/app/registers",
+    heading: "Register panels",
+    interact: (page) => chooseNextOption(page, "Location", /^\d+$/),
+  },
+  {
     name: "dead-letters",
     path: "/app/dead-letters",
     heading: "Dead letters",

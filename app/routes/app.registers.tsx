@@ -1,0 +1,143 @@
+/**
+ * Admin: register panels. Issue a one-time pairing code for a location (shown once, valid 10
+ * minutes), see which panels are paired and when they were last seen, and unpair one.
+ */
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { z } from "zod";
+import { requireAdminShop } from "../admin-auth.server";
+import { ChoiceInput } from "../components/FormInputs";
+import { getDb } from "../db.server";
+import { fieldErrorsResponse } from "../http.server";
+import { issuePairingCode, PairingError, revokeDevice } from "../services/pairing.server";
+
+export const meta: MetaFunction = () => [{ title: "Register panels · Register Copilot" }];
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { shop } = await requireAdminShop(request);
+  const devices = await getDb().registerDevice.findMany({
+    where: { shopId: shop.id, revokedAt: null },
+    orderBy: { createdAt: "desc" },
+    take: 200,
+    select: { id: true, name: true, locationExternalId: true, createdAt: true, lastSeenAt: true },
+  });
+  return { locations: shop.locations, devices };
+};
+
+const RegistersFormSchema = z.discriminatedUnion("intent", [
+  z.strictObject({
+    intent: z.literal("issue"),
+    locationExternalId: z.string().regex(/^\d+$/, "choose a location"),
+  }),
+  z.strictObject({ intent: z.literal("revoke"), deviceId: z.string().min(1, "required").max(64) }),
+]);
+
+type ActionResult = { code?: string; expiresAt?: string; revoked?: string; fieldErrors?: Record<string, string> };
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop, admin } = await requireAdminShop(request);
+  const parsed = RegistersFormSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return fieldErrorsResponse(parsed.error.issues);
+  const actor = `admin:${admin.userId ?? "unknown"}`;
+  const db = getDb();
+  try {
+    if (parsed.data.intent === "revoke") {
+      await revokeDevice(db, shop.id, parsed.data.deviceId, actor, new Date());
+      return { revoked: parsed.data.deviceId } satisfies ActionResult;
+    }
+    const issued = await issuePairingCode(db, shop, parsed.data.locationExternalId, actor, new Date());
+    return { code: issued.code, expiresAt: issued.expiresAt.toISOString() } satisfies ActionResult;
+  } catch (error) {
+    if (error instanceof PairingError) {
+      const field = parsed.data.intent === "revoke" ? "deviceId" : "locationExternalId";
+      return Response.json({ fieldErrors: { [field]: error.message.replace(/^\w+: /, "") } }, { status: error.status });
+    }
+    throw error;
+  }
+};
+
+const when = (value: Date | string | null) =>
+  value ? new Date(value).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" }) : "never";
+
+export default function RegistersPage() {
+  const { locations, devices } = useLoaderData<typeof loader>();
+  const result = useActionData<ActionResult>();
+  const busy = useNavigation().state !== "idle";
+  const locationName = (id: string) => locations.find((l) => l.externalId === id)?.name ?? id;
+  return (
+    <Page title="Register panels" backAction={{ content: "Home", url: "/app" }}>
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <Form method="post">
+              <input type="hidden" name="intent" value="issue" />
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  Pair a register panel
+                </Text>
+                <Text as="p" tone="subdued">
+                  Open the copilot panel on the register tablet and type the code shown here. It works once, for 10
+                  minutes.
+                </Text>
+                <ChoiceInput
+                  name="locationExternalId"
+                  label="Location"
+                  initial={locations[0]?.externalId ?? ""}
+                  options={locations.map((l) => ({ label: l.name, value: l.externalId }))}
+                />
+                {result?.fieldErrors && (
+                  <Banner tone="critical" title="Not done">
+                    <p>{Object.values(result.fieldErrors).join("; ")}</p>
+                  </Banner>
+                )}
+                {result?.code && (
+                  <Banner tone="success" title={`Pairing code: ${result.code}`}>
+                    <p>Valid until {when(result.expiresAt ?? null)}.</p>
+                  </Banner>
+                )}
+                <InlineStack align="end">
+                  <Button submit variant="primary" loading={busy}>
+                    Get a pairing code
+                  </Button>
+                </InlineStack>
+              </BlockStack>
+            </Form>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">
+                Paired panels
+              </Text>
+              {devices.length === 0 ? (
+                <Text as="p" tone="subdued">
+                  None yet.
+                </Text>
+              ) : (
+                <DataTable
+                  columnContentTypes={["text", "text", "text", "text", "text"]}
+                  headings={["Panel", "Location", "Paired", "Last seen", ""]}
+                  rows={devices.map((device) => [
+                    device.name,
+                    locationName(device.locationExternalId),
+                    when(device.createdAt),
+                    when(device.lastSeenAt),
+                    <Form method="post" key={device.id}>
+                      <input type="hidden" name="intent" value="revoke" />
+                      <input type="hidden" name="deviceId" value={device.id} />
+                      <Button submit size="slim" tone="critical" accessibilityLabel={`Unpair ${device.name}`}>
+                        Unpair
+                      </Button>
+                    </Form>,
+                  ])}
+                />
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
