@@ -46,15 +46,19 @@ const EnvSchema = z
     SQUARE_APPLICATION_SECRET: z.string().min(1).optional(),
     SQUARE_ENVIRONMENT: z.enum(["sandbox", "production"]).default("sandbox"),
     SQUARE_WEBHOOK_SIGNATURE_KEY: z.string().min(1).optional(),
+    CLOVER_APP_ID: z.string().min(1).max(200).optional(),
+    CLOVER_APP_SECRET: z.string().min(1).max(500).optional(),
+    CLOVER_ENVIRONMENT: z.enum(["sandbox", "production-na", "production-eu", "production-la"]).default("sandbox"),
+    CLOVER_WEBHOOK_AUTH_CODE: z.string().min(8, "CLOVER_WEBHOOK_AUTH_CODE is too short").max(500).optional(),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.string().default("127.0.0.1"),
   })
   .superRefine((env, ctx) => {
-    if (env.SQUARE_APPLICATION_ID && !env.TOKEN_ENCRYPTION_KEY) {
+    if ((env.SQUARE_APPLICATION_ID || env.CLOVER_APP_ID) && !env.TOKEN_ENCRYPTION_KEY) {
       ctx.addIssue({
         code: "custom",
         path: ["TOKEN_ENCRYPTION_KEY"],
-        message: "TOKEN_ENCRYPTION_KEY is required to store Square tokens (32 random bytes, base64)",
+        message: "TOKEN_ENCRYPTION_KEY is required to store Square or Clover tokens (32 random bytes, base64)",
       });
     }
     // Demo mode opens the admin and /preview without Shopify; never with a real app's key.

@@ -11,7 +11,7 @@ export function TextInput(props: {
   label: string;
   initial: string;
   error?: string;
-  type: "number" | "text";
+  type: "number" | "text" | "password";
   help?: string;
 }) {
   const [value, setValue] = useState(props.initial);
@@ -24,7 +24,8 @@ export function TextInput(props: {
       onChange={setValue}
       error={props.error}
       helpText={props.help}
-      autoComplete="off"
+      // A password field here is a new secret (a manager's PIN), never one to fill in.
+      autoComplete={props.type === "password" ? "new-password" : "off"}
     />
   );
 }

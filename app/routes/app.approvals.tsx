@@ -12,15 +12,15 @@ import {
   Button,
   Card,
   DataTable,
+  InlineGrid,
   InlineStack,
   Layout,
   Page,
   Select,
   Text,
-  TextField,
 } from "@shopify/polaris";
-import { useState } from "react";
 import { requireAdminShop } from "../admin-auth.server";
+import { ChoiceInput, TextInput } from "../components/FormInputs";
 import { LocationScopeSelect } from "../components/LocationScopeSelect";
 import { PendingApprovalsCard } from "../components/PendingApprovalsCard";
 import { getDb } from "../db.server";
@@ -201,9 +201,7 @@ export default function ApprovalsAdmin() {
               locationName={locationName}
               currency={data.currency}
             />
-            {/* Keyed by location: choosing another location shows that location's limits. */}
             <LimitsCard
-              key={data.locationExternalId}
               locations={data.locations}
               locationExternalId={data.locationExternalId}
               limits={data.limits}
@@ -238,7 +236,8 @@ export default function ApprovalsAdmin() {
                     ),
                   ])}
                 />
-                <EnrolManagerForm errors={errors} busy={busy} />
+                {/* Emptied once a manager is enrolled (the list grows), never before: a refused form keeps what was typed. */}
+                <EnrolManagerForm key={data.managers.length} errors={errors} busy={busy} />
               </BlockStack>
             </Card>
 
@@ -272,6 +271,7 @@ export default function ApprovalsAdmin() {
                     { label: "Managers", value: "manager." },
                     { label: "Policy changes", value: "policy.changed" },
                     { label: "Kill switch", value: "killswitch.changed" },
+                    { label: "Register panels", value: "pairing." },
                   ]}
                   value={data.auditType}
                   onChange={(value) => setSearchParams(value ? { type: value } : {})}
@@ -317,71 +317,60 @@ function LimitsCard({
   errors: Record<string, string>;
   busy: boolean;
 }) {
-  const [enabled, setEnabled] = useState(limits.enabled ? "on" : "off");
-  const [maxPercent, setMaxPercent] = useState(String(limits.maxPercent));
-  const [maxAmount, setMaxAmount] = useState(String(limits.maxAmountMinor / 100));
-  const [shiftLimit, setShiftLimit] = useState(String(limits.shiftLimitMinor / 100));
-  const [shiftHours, setShiftHours] = useState(String(limits.shiftHours));
   return (
     <Card>
-      <Form method="post">
+      {/* Remounted per location (and after a save) so its inputs start from what is stored. */}
+      <Form method="post" key={`${locationExternalId}:${JSON.stringify(limits)}`}>
         <BlockStack gap="300">
           <Text as="h2" variant="headingMd">
             Limits
           </Text>
           <input type="hidden" name="intent" value="policy" />
           <LocationScopeSelect locations={locations} value={locationExternalId} error={errors.locationExternalId} />
-          <Select
-            label="Discount approvals"
+          <ChoiceInput
             name="enabled"
+            label="Discount approvals"
+            initial={limits.enabled ? "on" : "off"}
             options={[
               { label: "On", value: "on" },
               { label: "Off (the register shows nothing for discounts)", value: "off" },
             ]}
-            value={enabled}
-            onChange={setEnabled}
           />
-          <InlineStack gap="300" wrap>
-            <TextField
-              label="Approval above (% of the cart)"
+          <InlineGrid columns={{ xs: 1, md: 4 }} gap="300">
+            <TextInput
               name="maxPercent"
+              label="Approval above (% of the cart)"
               type="number"
-              value={maxPercent}
-              onChange={setMaxPercent}
+              initial={String(limits.maxPercent)}
               error={errors.maxPercent}
-              autoComplete="off"
             />
-            <TextField
-              label={`…or above (${currency})`}
+            <TextInput
               name="maxAmount"
+              label={`…or above (${currency})`}
               type="number"
-              value={maxAmount}
-              onChange={setMaxAmount}
+              initial={String(limits.maxAmountMinor / 100)}
               error={errors.maxAmount}
-              autoComplete="off"
             />
-            <TextField
-              label={`Per staff member per shift (${currency})`}
+            <TextInput
               name="shiftLimit"
+              label={`Per staff member per shift (${currency})`}
               type="number"
-              value={shiftLimit}
-              onChange={setShiftLimit}
+              initial={String(limits.shiftLimitMinor / 100)}
               error={errors.shiftLimit}
-              autoComplete="off"
             />
-            <TextField
-              label="Shift length (hours)"
+            <TextInput
               name="shiftHours"
+              label="Shift length (hours)"
               type="number"
-              value={shiftHours}
-              onChange={setShiftHours}
+              initial={String(limits.shiftHours)}
               error={errors.shiftHours}
-              autoComplete="off"
             />
+          </InlineGrid>
+          <InlineStack>
+            <Button submit variant="primary" loading={busy}>
+              Save limits
+            </Button>
           </InlineStack>
-          <Button submit variant="primary" loading={busy}>
-            Save limits
-          </Button>
         </BlockStack>
       </Form>
     </Card>
@@ -390,11 +379,6 @@ function LimitsCard({
 
 /** Enrolling a manager, with its own fields' state (see LimitsCard). */
 function EnrolManagerForm({ errors, busy }: { errors: Record<string, string>; busy: boolean }) {
-  const [name, setName] = useState("");
-  const [role, setRole] = useState("manager");
-  const [staffMemberId, setStaffMemberId] = useState("");
-  const [managerLocations, setManagerLocations] = useState("");
-  const [pin, setPin] = useState("");
   return (
     <Form method="post">
       <input type="hidden" name="intent" value="enrol" />
@@ -402,44 +386,35 @@ function EnrolManagerForm({ errors, busy }: { errors: Record<string, string>; bu
         <Text as="h3" variant="headingSm">
           Enrol a manager
         </Text>
-        <InlineStack gap="300" wrap>
-          <TextField label="Name" name="name" value={name} onChange={setName} error={errors.name} autoComplete="off" />
-          <Select
-            label="Role"
+        <InlineGrid columns={{ xs: 1, md: 5 }} gap="300">
+          <TextInput name="name" label="Name" type="text" initial="" error={errors.name} />
+          <ChoiceInput
             name="role"
+            label="Role"
+            initial="manager"
             options={["manager", "supervisor", "owner"].map((value) => ({ label: value, value }))}
-            value={role}
-            onChange={setRole}
           />
-          <TextField
-            label="POS staff member id"
+          <TextInput
             name="staffMemberId"
-            value={staffMemberId}
-            onChange={setStaffMemberId}
+            label="POS staff member id"
+            type="text"
+            initial=""
             error={errors.staffMemberId}
-            autoComplete="off"
           />
-          <TextField
-            label="Location ids (empty: all)"
+          <TextInput
             name="locations"
-            value={managerLocations}
-            onChange={setManagerLocations}
+            label="Location ids (empty: all)"
+            type="text"
+            initial=""
             error={errors.locations}
-            autoComplete="off"
           />
-          <TextField
-            label="PIN (4–10 digits)"
-            name="pin"
-            type="password"
-            value={pin}
-            onChange={setPin}
-            error={errors.pin}
-            autoComplete="new-password"
-          />
+          <TextInput name="pin" label="PIN (4–10 digits)" type="password" initial="" error={errors.pin} />
+        </InlineGrid>
+        <InlineStack>
+          <Button submit loading={busy}>
+            Enrol
+          </Button>
         </InlineStack>
-        <Button submit loading={busy}>
-          Enrol
-        </Button>
       </BlockStack>
     </Form>
   );

@@ -12,6 +12,7 @@ export async function allJobHandlers(): Promise<Record<string, JobHandler>> {
     ...webhookJobHandlers(),
     ...shopifyAdminWorkerHandlers(),
     ...(await import("../platforms/square/jobs.server")).squareJobHandlers,
+    ...(await import("../platforms/clover/jobs.server")).cloverJobHandlers,
     [RECS_JOB.train]: async ({ db, job, now }) => {
       const shop = await ensureShop(db, job.shopDomain);
       await trainShopModel(db, shop.id, now);

@@ -4,10 +4,10 @@
  * tokens and records the merchant as a Shop with its locations. Nothing is written for the
  * merchant unless Square answered every call.
  */
-import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { SquareClient } from "square";
 import { z } from "zod";
 import type { Db } from "../../db.server";
+import { oauthStateFlow } from "../oauth-state.server";
 import { sealSecret } from "../../services/secret-box.server";
 import { isTransientSquareError, squareBaseUrl, squareErrorMessage, type SquareConfig } from "./client.server";
 import { locationFromSquare, type SquareLocation } from "./normalize";
@@ -24,10 +24,9 @@ export const SQUARE_SCOPES = [
   "CUSTOMERS_READ",
 ] as const;
 
-export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 export const SQUARE_CONNECT_PATH = "/connect/square";
+const stateFlow = oauthStateFlow("square", SQUARE_CONNECT_PATH);
 export const SQUARE_CALLBACK_PATH = "/connect/square/callback";
-const STATE_COOKIE = "square_oauth_state";
 
 /** A refusal the seller's browser is shown, with the status to show it with. */
 export class ConnectError extends Error {
@@ -52,33 +51,23 @@ export async function beginSquareConnect(
   db: Db,
   config: Pick<SquareConfig, "applicationId" | "environment" | "appUrl">,
   now: Date,
-  newState: () => string = () => randomBytes(32).toString("base64url"),
 ): Promise<ConnectStart> {
-  const state = newState();
-  await db.$transaction([
-    // States abandoned on Square's page pile up otherwise.
-    db.oAuthState.deleteMany({ where: { platform: "square", expiresAt: { lte: now } } }),
-    db.oAuthState.create({
-      data: { platform: "square", state, expiresAt: new Date(now.getTime() + OAUTH_STATE_TTL_MS), createdAt: now },
-    }),
-  ]);
+  const { state, setCookie } = await stateFlow.begin(db, config.appUrl, now);
   const url = new URL("/oauth2/authorize", squareBaseUrl(config));
   url.searchParams.set("client_id", config.applicationId);
   url.searchParams.set("scope", SQUARE_SCOPES.join(" "));
   // Always ask the seller to sign in: the account being connected is the one they choose now.
   url.searchParams.set("session", "false");
   url.searchParams.set("state", state);
-  const secure = config.appUrl.startsWith("https:") ? "; Secure" : "";
   return {
     authorizeUrl: url.toString(),
-    setCookie: `${STATE_COOKIE}=${state}; Path=${SQUARE_CONNECT_PATH}; Max-Age=${OAUTH_STATE_TTL_MS / 1000}; HttpOnly; SameSite=Lax${secure}`,
+    setCookie,
   };
 }
 
 /** Clears the state cookie once the callback has used it. */
 export function clearStateCookie(config: Pick<SquareConfig, "appUrl">): string {
-  const secure = config.appUrl.startsWith("https:") ? "; Secure" : "";
-  return `${STATE_COOKIE}=; Path=${SQUARE_CONNECT_PATH}; Max-Age=0; HttpOnly; SameSite=Lax${secure}`;
+  return stateFlow.clearCookie(config.appUrl);
 }
 
 // ---------- step 2: Square sends the seller back ----------
@@ -96,26 +85,6 @@ export const CallbackQuery = z.union([
   }),
 ]);
 export type CallbackQuery = z.infer<typeof CallbackQuery>;
-
-function stateFromCookie(cookieHeader: string | null): string | null {
-  for (const part of (cookieHeader ?? "").split(";")) {
-    const [name, ...value] = part.trim().split("=");
-    if (name === STATE_COOKIE) return value.join("=") || null;
-  }
-  return null;
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
-/** Deletes the state if it is live: true exactly once per state, however many requests race. */
-async function consumeState(db: Db, state: string, now: Date): Promise<boolean> {
-  const consumed = await db.oAuthState.deleteMany({ where: { platform: "square", state, expiresAt: { gt: now } } });
-  return consumed.count === 1;
-}
 
 const TokenResponse = z.object({
   accessToken: z.string().min(1).max(2_000),
@@ -166,7 +135,7 @@ export async function completeSquareConnect(
 ): Promise<Connected> {
   const { db, config, now } = deps;
   if ("error" in query) {
-    if (query.state) await consumeState(db, query.state, now);
+    if (query.state) await stateFlow.consume(db, query.state, now);
     const declined = query.error === "access_denied";
     throw new ConnectError(
       400,
@@ -175,11 +144,10 @@ export async function completeSquareConnect(
         : `Square could not authorize the connection (${query.error}${query.error_description ? `: ${query.error_description}` : ""}).`,
     );
   }
-  const cookieState = stateFromCookie(cookieHeader);
-  if (!cookieState || !sameText(cookieState, query.state)) {
+  if (!stateFlow.fromThisBrowser(query.state, cookieHeader)) {
     throw new ConnectError(400, "This Square connection was not started in this browser. Start again from the app.");
   }
-  if (!(await consumeState(db, query.state, now))) {
+  if (!(await stateFlow.consume(db, query.state, now))) {
     throw new ConnectError(
       400,
       "This Square connection link has expired or was already used. Start again from the app.",

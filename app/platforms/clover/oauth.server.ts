@@ -1,0 +1,198 @@
+/**
+ * Connecting a Clover merchant (v2 OAuth, expiring tokens): the authorize URL with a single-use
+ * state bound to the browser, then the callback that consumes the state once, exchanges the
+ * code at /oauth/v2/token, checks the token against the merchant Clover named, and records the
+ * merchant as a Shop with its one Location. Nothing is written for the merchant unless Clover
+ * answered every call.
+ */
+import { z } from "zod";
+import type { Db } from "../../db.server";
+import { oauthStateFlow } from "../oauth-state.server";
+import { CloverApiError, cloverClient, cloverRequest, isTransientCloverError, type FetchLike } from "./client.server";
+import type { CloverConfig } from "./config.server";
+import { merchantFromClover, type MerchantDetails } from "./normalize";
+import { enqueueCloverBackfillIfNeeded, scheduleCloverReconcile } from "./sync.server";
+import { scheduleCloverTokenRefresh, sealedPair, TokenPairSchema, type TokenPair } from "./tokens.server";
+
+export const CLOVER_CONNECT_PATH = "/connect/clover";
+const stateFlow = oauthStateFlow("clover", CLOVER_CONNECT_PATH);
+export const CLOVER_CALLBACK_PATH = "/connect/clover/callback";
+
+/** A refusal the merchant's browser is shown, with the status to show it with. */
+export class ConnectError extends Error {
+  constructor(
+    readonly status: 400 | 502,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ConnectError";
+  }
+}
+
+// ---------- step 1: send the merchant to Clover ----------
+
+export interface ConnectStart {
+  authorizeUrl: string;
+  /** Set on the redirect: binds the state to the browser that started (RFC 6749 §10.12). */
+  setCookie: string;
+}
+
+export async function beginCloverConnect(
+  db: Db,
+  config: Pick<CloverConfig, "appId" | "webUrl" | "appUrl">,
+  now: Date,
+): Promise<ConnectStart> {
+  const { state, setCookie } = await stateFlow.begin(db, config.appUrl, now);
+  const url = new URL("/oauth/v2/authorize", config.webUrl);
+  url.searchParams.set("client_id", config.appId);
+  url.searchParams.set("redirect_uri", `${config.appUrl}${CLOVER_CALLBACK_PATH}`);
+  url.searchParams.set("response_type", "code");
+  url.searchParams.set("state", state);
+  return {
+    authorizeUrl: url.toString(),
+    setCookie,
+  };
+}
+
+export function clearStateCookie(config: Pick<CloverConfig, "appUrl">): string {
+  return stateFlow.clearCookie(config.appUrl);
+}
+
+// ---------- step 2: Clover sends the merchant back ----------
+
+const merchantId = z.string().regex(/^[A-Za-z0-9]{1,64}$/, "not a Clover merchant id");
+
+export const CallbackQuery = z.union([
+  z.object({
+    code: z.string().min(1).max(2_000),
+    state: z.string().min(1).max(200),
+    merchant_id: merchantId,
+  }),
+  // The merchant declined, or Clover could not authorize.
+  z.object({
+    error: z.string().max(200),
+    error_description: z.string().max(1_000).optional(),
+    state: z.string().max(200).optional(),
+  }),
+]);
+export type CallbackQuery = z.infer<typeof CallbackQuery>;
+
+export interface Connected {
+  merchantId: string;
+  shopId: string;
+  merchantName: string | null;
+  backfillRunId: string | null;
+}
+
+export interface CallbackDeps {
+  db: Db;
+  config: CloverConfig;
+  fetch: FetchLike;
+  now: Date;
+}
+
+function cloverReason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The whole callback. Throws ConnectError for anything the merchant must start over from: an
+ * unknown, expired or used state (400), a refused code (400), a token that is not the named
+ * merchant's (400), Clover not answering (502).
+ */
+export async function completeCloverConnect(
+  deps: CallbackDeps,
+  query: CallbackQuery,
+  cookieHeader: string | null,
+): Promise<Connected> {
+  const { db, config, now } = deps;
+  if ("error" in query) {
+    if (query.state) await stateFlow.consume(db, query.state, now);
+    throw new ConnectError(
+      400,
+      query.error === "access_denied"
+        ? "The Clover connection was declined. Nothing was connected."
+        : `Clover could not authorize the connection (${query.error}${query.error_description ? `: ${query.error_description}` : ""}).`,
+    );
+  }
+  if (!stateFlow.fromThisBrowser(query.state, cookieHeader)) {
+    throw new ConnectError(400, "This Clover connection was not started in this browser. Start again from the app.");
+  }
+  if (!(await stateFlow.consume(db, query.state, now))) {
+    throw new ConnectError(
+      400,
+      "This Clover connection link has expired or was already used. Start again from the app.",
+    );
+  }
+
+  let pair: TokenPair;
+  try {
+    pair = await cloverRequest(
+      { apiUrl: config.apiUrl, fetch: deps.fetch },
+      "/oauth/v2/token",
+      { method: "POST", body: { client_id: config.appId, client_secret: config.appSecret, code: query.code } },
+      TokenPairSchema,
+    );
+  } catch (error) {
+    if (isTransientCloverError(error) || !(error instanceof CloverApiError)) {
+      const why = error instanceof CloverApiError ? cloverReason(error) : "its token answer was incomplete";
+      throw new ConnectError(502, `Clover did not answer (${why}). Try connecting again.`);
+    }
+    throw new ConnectError(400, `Clover refused the authorization (${cloverReason(error)}). Start again from the app.`);
+  }
+
+  // The merchant id comes from the redirect; reading the merchant with the new token proves it is theirs.
+  let details: MerchantDetails;
+  try {
+    const client = cloverClient({
+      config,
+      merchantId: query.merchant_id,
+      accessToken: async () => pair.access_token,
+      fetch: deps.fetch,
+    });
+    details = merchantFromClover(await client.merchant());
+  } catch (error) {
+    if (error instanceof CloverApiError && (error.status === 401 || error.status === 403 || error.status === 404)) {
+      throw new ConnectError(400, `Clover did not let this authorization read merchant ${query.merchant_id}.`);
+    }
+    throw new ConnectError(502, `Clover did not return the merchant (${cloverReason(error)}). Try connecting again.`);
+  }
+
+  const mId = query.merchant_id;
+  const sealed = { ...sealedPair(pair, config.tokenKey, now), status: "active", lastError: null, scopes: "" };
+  return db.$transaction(async (tx) => {
+    const before = await tx.shop.findUnique({
+      where: { platform_domain: { platform: "clover", domain: mId } },
+      select: { uninstalledAt: true },
+    });
+    const shop = await tx.shop.upsert({
+      where: { platform_domain: { platform: "clover", domain: mId } },
+      create: { platform: "clover", domain: mId, installedAt: now, ...details },
+      update: { ...details, uninstalledAt: null },
+      select: { id: true },
+    });
+    await tx.platformConnection.upsert({
+      where: { shopId: shop.id },
+      create: { shopId: shop.id, platform: "clover", merchantId: mId, ...sealed },
+      // A new version: a refresh that claimed the old pair must not overwrite this one.
+      update: { ...sealed, version: { increment: 1 } },
+    });
+    // One Clover merchant is one store: its location is the merchant itself.
+    const location = { name: details.name ?? mId, active: true };
+    await tx.location.upsert({
+      where: { shopId_externalId: { shopId: shop.id, externalId: mId } },
+      create: { shopId: shop.id, externalId: mId, ...location },
+      update: location,
+    });
+    const reconnected = before !== null && before.uninstalledAt !== null;
+    const backfillRunId = await enqueueCloverBackfillIfNeeded(tx, {
+      merchantId: mId,
+      shopId: shop.id,
+      reconnected,
+      now,
+    });
+    await scheduleCloverReconcile(tx, mId, now);
+    await scheduleCloverTokenRefresh(tx, now);
+    return { merchantId: mId, shopId: shop.id, merchantName: details.name, backfillRunId };
+  });
+}
