@@ -428,7 +428,7 @@ describe("shift notes", () => {
   });
 
   it("writes the note from the template when the model invents a number", async () => {
-    reply = () => completion({ summary: "Sales were up 37% on last week." });
+    reply = () => completion({ summary: "Sales were up 9137% on last week." });
     const answer = await adminPost(shiftAction, "/app/shift", {
       location: "",
       hours: "24",

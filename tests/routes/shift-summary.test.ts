@@ -64,6 +64,10 @@ describe("shift summary", () => {
     expect(note).toContain("staff 71 gave 4 of the shift's 5 manual discounts (80%)");
     expect(numbersAreFromFigures(note, figures)).toBe(true);
     expect(numbersAreFromFigures("Sales rose 12%", figures)).toBe(false);
+    // The shift's own timestamps lend the note no numbers (37 is in them, in no figure).
+    const at37 = { ...figures, from: "2026-11-25T15:37:00.000Z", to: "2026-11-26T03:37:00.000Z" };
+    expect(numbersAreFromFigures("Sales were up 37%", at37)).toBe(false);
+    expect(numbersAreFromFigures("3 orders", at37)).toBe(true);
   });
 
   it("shows the figures on the page and writes the template note while AI is off", async () => {
