@@ -1,16 +1,38 @@
 /**
- * What every /api/pos/* route does first: verify the POS session token through the Shopify
- * library, refuse other methods than the route's, and take the shop from the token's `dest`. Returns the shop
- * and the library's `cors` wrapper, or a ready error Response (already through `cors`).
+ * What every /api/pos/* route does first: prove which register is asking, refuse other methods
+ * than the route's, and name the shop. Two kinds of register use this API:
+ *   - the Shopify POS extension, with a POS session token verified through the Shopify library
+ *     (the shop is the token's `dest`);
+ *   - a paired register panel (Square and Clover stores' companion panel), with a panel token
+ *     (ADR 0015): its shop, location and device are the token's, never the body's.
+ * Returns the register's auth and a `cors` wrapper, or a ready error Response (already through it).
  */
+import { getDb } from "./db.server";
 import { apiError } from "./http.server";
+import { panelSigningKey } from "./panel-auth.server";
+import { PairingError, verifyPanelToken, type PanelClaims } from "./services/pairing.server";
 import { shopDomainFromSessionToken } from "./services/pos-status.server";
 import { authenticate } from "./shopify.server";
+import { externalId } from "../shared/ids";
+import type { Platform, ShopRef } from "../shared/model";
+import type { PosId } from "../shared/pos-contract";
 
-export async function authenticatePos(
-  request: Request,
-  method: "GET" | "POST",
-): Promise<{ shopDomain: string; userId: string | null; cors: (response: Response) => Response } | Response> {
+export interface RegisterAuth {
+  shop: ShopRef;
+  /** The signed POS user (`sub`); panels have none. */
+  userId: string | null;
+  /** A paired panel's claims; null for the Shopify POS extension. */
+  panel: PanelClaims | null;
+  cors: (response: Response) => Response;
+}
+
+// A panel token is "payload.signature"; a session token is a JWT, "header.payload.signature".
+const isPanelToken = (token: string) => token.split(".").length === 2;
+
+export async function authenticatePos(request: Request, method: "GET" | "POST"): Promise<RegisterAuth | Response> {
+  const bearer = /^Bearer (\S+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
+  if (bearer && isPanelToken(bearer)) return authenticatePanel(request, method, bearer);
+
   const { sessionToken, cors } = await authenticate.public.pos(request);
   // HEAD reaches a Remix loader too; only the route's own method is served.
   if (request.method !== method)
@@ -19,5 +41,45 @@ export async function authenticatePos(
   if (!shopDomain) return cors(apiError(401, "invalid_token_destination", "The session token does not name a shop"));
   // `sub` is the signed POS user; the staffMemberId a register reports in a body is not signed.
   const userId = typeof sessionToken.sub === "string" && sessionToken.sub ? sessionToken.sub : null;
-  return { shopDomain, userId, cors };
+  return { shop: { platform: "shopify", domain: shopDomain }, userId, panel: null, cors };
+}
+
+async function authenticatePanel(
+  request: Request,
+  method: "GET" | "POST",
+  token: string,
+): Promise<RegisterAuth | Response> {
+  // The panel is served from this app's own origin: no CORS.
+  const cors = (response: Response) => response;
+  if (request.method !== method) return apiError(405, "method_not_allowed", `Use ${method}`, { Allow: method });
+  const db = getDb();
+  let claims: PanelClaims;
+  try {
+    claims = await verifyPanelToken(db, token, panelSigningKey(), new Date());
+  } catch (error) {
+    if (error instanceof PairingError) return apiError(error.status, error.code, error.message);
+    throw error;
+  }
+  const shop = await db.shop.findUnique({ where: { id: claims.shop }, select: { platform: true, domain: true } });
+  if (!shop) return apiError(401, "invalid_token", "this panel's store is gone");
+  return { shop: { platform: shop.platform as Platform, domain: shop.domain }, userId: null, panel: claims, cors };
+}
+
+/**
+ * The register's location. A panel's is the one it was paired with: a body naming another is
+ * refused (403), and none means that one. A POS extension's is what its session reports.
+ */
+export function registerLocation(auth: Pick<RegisterAuth, "panel">, given: PosId | null | undefined): string | null {
+  if (auth.panel) {
+    if (given != null && externalId(given) !== auth.panel.location) {
+      throw apiError(403, "location_mismatch", "locationId: this panel is paired with another location");
+    }
+    return auth.panel.location;
+  }
+  return given != null ? externalId(given) : null;
+}
+
+/** The device: a panel's is its paired device (so PIN lockouts and approval tokens follow it). */
+export function registerDevice(auth: Pick<RegisterAuth, "panel">, given: string | null | undefined): string | null {
+  return auth.panel ? `panel:${auth.panel.device}` : (given ?? null);
 }

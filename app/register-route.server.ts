@@ -1,6 +1,6 @@
 /**
  * What every register route with a register context (/api/pos/approvals*, returns*, loyalty*)
- * does: the POS preamble (session token, method, shop), for a POST a size-capped zod-validated
+ * does: the register preamble (POS session token or panel token, method, shop), for a POST a size-capped zod-validated
  * body, the register's context, then one service call whose refusals (ApprovalError,
  * ReturnCheckError, LoyaltyError) become `{ error: { code, message } }` with their status. Routes stay a few
  * lines.
@@ -8,17 +8,18 @@
 import type { z } from "zod";
 import { getDb, type Db } from "./db.server";
 import { apiError, parseJsonBody } from "./http.server";
-import { authenticatePos } from "./pos-auth.server";
+import { authenticatePos, registerDevice, registerLocation } from "./pos-auth.server";
 import { ApprovalError, type RegisterContext } from "./services/approvals.server";
 import { LoyaltyError } from "./services/loyalty.server";
 import { ReturnCheckError } from "./services/returns.server";
 import { externalId } from "../shared/ids";
+import type { ShopRef } from "../shared/model";
 import type { RegisterOrigin } from "../shared/pos-contract";
 
 export const MAX_REGISTER_BODY_BYTES = 64 * 1024;
 
 type Handler<Input> = (
-  input: Input & { db: Db; register: RegisterContext; timeZone: string; shopDomain: string; url: URL; now: Date },
+  input: Input & { db: Db; register: RegisterContext; timeZone: string; shop: ShopRef; url: URL; now: Date },
 ) => Promise<unknown>;
 
 /** POST: the register's origin comes from the validated body. */
@@ -63,20 +64,20 @@ async function run<Input extends object>(
 ): Promise<Response> {
   const auth = await authenticatePos(request, method);
   if (auth instanceof Response) return auth;
-  const { shopDomain, userId, cors } = auth;
+  const { userId, cors } = auth;
   const db = getDb();
   try {
     const { origin, input } = await read();
     const shop = await db.shop.findUnique({
-      where: { platform_domain: { platform: "shopify", domain: shopDomain } },
+      where: { platform_domain: { platform: auth.shop.platform, domain: auth.shop.domain } },
       select: { id: true, currency: true, timezone: true, uninstalledAt: true },
     });
     if (!shop || shop.uninstalledAt) return cors(apiError(404, "shop_not_installed", "The app is not installed here"));
     const register: RegisterContext = {
       shopId: shop.id,
       currency: shop.currency,
-      locationExternalId: origin.locationId != null ? externalId(origin.locationId) : null,
-      deviceId: origin.deviceId ?? null,
+      locationExternalId: registerLocation(auth, origin.locationId),
+      deviceId: registerDevice(auth, origin.deviceId),
       userId,
       staffMemberId: origin.staffMemberId != null ? externalId(origin.staffMemberId) : null,
     };
@@ -85,7 +86,7 @@ async function run<Input extends object>(
       db,
       register,
       timeZone: shop.timezone,
-      shopDomain,
+      shop: auth.shop,
       url: new URL(request.url),
       now: new Date(),
     });

@@ -4,6 +4,12 @@
  */
 export type Platform = "shopify" | "square" | "clover";
 
+/** A shop as its platform names it: the myshopify domain for Shopify, the merchant id elsewhere. */
+export interface ShopRef {
+  platform: Platform;
+  domain: string;
+}
+
 export interface NormalizedCustomer {
   externalId: string;
   firstName: string | null;

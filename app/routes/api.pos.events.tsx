@@ -11,10 +11,10 @@ const MAX_EVENT_BODY_BYTES = 4 * 1024;
 export const action = async ({ request }: ActionFunctionArgs) => {
   const auth = await authenticatePos(request, "POST");
   if (auth instanceof Response) return auth;
-  const { shopDomain, cors } = auth;
+  const { shop, cors } = auth;
   try {
     const body = await parseJsonBody(request, SuggestionEventRequestSchema, MAX_EVENT_BODY_BYTES);
-    return cors(Response.json(await recordSuggestionEvent(getDb(), shopDomain, body, new Date())));
+    return cors(Response.json(await recordSuggestionEvent(getDb(), shop, body, new Date())));
   } catch (error) {
     if (error instanceof Response) return cors(error);
     if (error instanceof SuggestionNotShownError) return cors(apiError(404, "suggestion_not_shown", error.message));

@@ -7,12 +7,12 @@ import { externalId } from "../../shared/ids";
 import { LoyaltyRedeemRequestSchema } from "../../shared/pos-contract.schema";
 
 export const action = ({ request }: ActionFunctionArgs) =>
-  registerAction(request, LoyaltyRedeemRequestSchema, async ({ db, register, shopDomain, body, now }) =>
+  registerAction(request, LoyaltyRedeemRequestSchema, async ({ db, register, shop, body, now }) =>
     reserveReward(
       db,
       register.shopId,
       {
-        shopDomain,
+        shop,
         customerExternalId: externalId(body.customerId) ?? String(body.customerId),
         rewardId: body.rewardId,
         // Our catalog's prices when every line is known, else the register's figure.

@@ -2,7 +2,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { getDb, getSqlDriver } from "../db.server";
 import { env } from "../env.server";
-import { authenticatePos } from "../pos-auth.server";
+import { authenticatePos, registerLocation } from "../pos-auth.server";
 import { apiError, parseJsonBody } from "../http.server";
 import { suggestionsForCart } from "../services/suggestions.server";
 import { authenticate } from "../shopify.server";
@@ -14,10 +14,11 @@ const NO_STORE = { "Cache-Control": "no-store" };
 export const action = async ({ request }: ActionFunctionArgs) => {
   const auth = await authenticatePos(request, "POST");
   if (auth instanceof Response) return auth;
-  const { shopDomain, cors } = auth;
+  const { shop, cors } = auth;
   let body;
   try {
     body = await parseJsonBody(request, SuggestionsRequestSchema, MAX_SUGGESTIONS_BODY_BYTES);
+    body = { ...body, locationId: registerLocation(auth, body.locationId) };
   } catch (error) {
     if (error instanceof Response) return cors(error);
     throw error;
@@ -25,7 +26,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const answer = await suggestionsForCart({
     db: getDb(),
     sql: await getSqlDriver(),
-    shopDomain,
+    shop,
     request: body,
     now: new Date(),
     refreshMs: env().SERVING_REFRESH_MS,

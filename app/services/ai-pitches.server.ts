@@ -7,6 +7,7 @@
 import type { Db } from "../db.server";
 import { PITCH_LINES_PROMPT } from "../ai/prompts";
 import { deserializeModel, recommend } from "../../shared/recommendations";
+import type { ShopRef } from "../../shared/model";
 import { aiSettingsFor, runShopPrompt, saveAiOutput } from "./ai.server";
 import { enqueueJob } from "./jobs.server";
 
@@ -161,9 +162,22 @@ export async function writePitchLines(db: Db, shopId: string, now: Date): Promis
 }
 
 /** One pending pitch job per shop is enough: it covers every pair without a line. */
-export async function enqueuePitchLines(db: Db, shopDomain: string, now: Date) {
+export async function enqueuePitchLines(db: Db, shop: ShopRef, now: Date) {
   const pending = await db.job.count({
-    where: { shopDomain, type: AI_JOB.pitches, status: { in: ["pending", "running"] } },
+    where: {
+      platform: shop.platform,
+      shopDomain: shop.domain,
+      type: AI_JOB.pitches,
+      status: { in: ["pending", "running"] },
+    },
   });
-  if (pending === 0) await enqueueJob(db, { shopDomain, type: AI_JOB.pitches, payload: {}, runAt: now });
+  if (pending === 0) {
+    await enqueueJob(db, {
+      platform: shop.platform,
+      shopDomain: shop.domain,
+      type: AI_JOB.pitches,
+      payload: {},
+      runAt: now,
+    });
+  }
 }

@@ -30,7 +30,7 @@
  */
 import { z } from "zod";
 import type { Db } from "../db.server";
-import { externalId } from "../../shared/ids";
+import { shopifyId } from "../../shared/ids";
 import type { NormalizedOrder } from "../../shared/model";
 import { env } from "../env.server";
 import { orderFromGraphql } from "../platforms/shopify/normalize";
@@ -686,7 +686,7 @@ export function parseRow(line: { text: string | null }): ParsedRow {
     return { kind: "broken", id: null, problem: "not a JSON object" };
   const row = value as Record<string, unknown>;
   if (typeof row.__parentId === "string") return { kind: "child", parentId: row.__parentId, row };
-  if (typeof row.id !== "string" || externalId(row.id) === null) {
+  if (typeof row.id !== "string" || shopifyId(row.id) === null) {
     return { kind: "broken", id: null, problem: "order row without a Shopify id" };
   }
   return { kind: "order", id: row.id, row };

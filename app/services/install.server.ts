@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { Db } from "../db.server";
-import { externalId } from "../../shared/ids";
+import { shopifyId } from "../../shared/ids";
 import {
   type AdminGraphql,
   type AdminJobOptions,
@@ -86,7 +86,7 @@ export async function fetchShopProfile(graphql: AdminGraphql): Promise<ShopProfi
     if (!shop) plan = planFromInstallation(parsed.data.currentAppInstallation);
     shop ??= parsed.data.shop;
     for (const node of parsed.data.locations.nodes) {
-      const id = externalId(node.id);
+      const id = shopifyId(node.id);
       if (id) locations.push({ externalId: id, name: node.name, active: node.isActive ?? true });
     }
     if (!parsed.data.locations.pageInfo.hasNextPage || !parsed.data.locations.pageInfo.endCursor) break;

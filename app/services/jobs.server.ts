@@ -11,11 +11,13 @@ import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
 import { isPostgresUrl } from "../db.server";
+import type { Platform } from "../../shared/model";
 
 export type JobStatus = "pending" | "running" | "done" | "dead" | "cancelled";
 
 export interface JobRecord {
   id: string;
+  platform: string;
   shopDomain: string;
   type: string;
   payload: string;
@@ -30,6 +32,8 @@ export interface JobRecord {
 }
 
 export interface EnqueueInput {
+  /** The shop's platform; "shopify" unless given. Platform jobs ("square:…") name it in their type too. */
+  platform?: Platform;
   shopDomain: string;
   type: string;
   payload: unknown;
@@ -52,8 +56,8 @@ export function jobInsertSql(id: string, input: EnqueueInput, now: Date): Prisma
   const runAt = input.runAt ?? now;
   const maxAttempts = input.maxAttempts ?? 8;
   return Prisma.sql`
-    INSERT INTO "Job" ("id", "shopDomain", "type", "payload", "status", "attempts", "maxAttempts", "runAt", "createdAt")
-    VALUES (${id}, ${input.shopDomain}, ${input.type}, ${payload}, 'pending', 0, ${maxAttempts}, ${runAt}, ${now})`;
+    INSERT INTO "Job" ("id", "platform", "shopDomain", "type", "payload", "status", "attempts", "maxAttempts", "runAt", "createdAt")
+    VALUES (${id}, ${input.platform ?? "shopify"}, ${input.shopDomain}, ${input.type}, ${payload}, 'pending', 0, ${maxAttempts}, ${runAt}, ${now})`;
 }
 
 export async function enqueueJob(db: Db | Tx, input: EnqueueInput): Promise<string> {
@@ -66,6 +70,7 @@ export async function enqueueJob(db: Db | Tx, input: EnqueueInput): Promise<stri
 export async function enqueueDeadLetter(db: Db | Tx, input: EnqueueInput & { reason: string }): Promise<string> {
   const job = await db.job.create({
     data: {
+      platform: input.platform ?? "shopify",
       shopDomain: input.shopDomain,
       type: input.type,
       payload: typeof input.payload === "string" ? input.payload : JSON.stringify(input.payload),

@@ -215,5 +215,5 @@ export async function saveAiSettings(
     });
   });
   markShopSnapshotStale(shop.id);
-  if (form.enabled && !before.enabled) await enqueuePitchLines(db, shop.domain, now);
+  if (form.enabled && !before.enabled) await enqueuePitchLines(db, { platform: "shopify", domain: shop.domain }, now);
 }

@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
 import { currencyExponent } from "../../shared/money";
+import type { ShopRef } from "../../shared/model";
 import { LoyaltyProgramSchema } from "../../shared/loyalty-program";
 import type { LoyaltyViewResponse } from "../../shared/pos-contract";
 import { approvalLimitsFor } from "./approvals.server";
@@ -326,7 +327,7 @@ export async function loyaltyView(
 
 export interface Redemption {
   /** For the job that releases the reservation if no order carries it. */
-  shopDomain?: string;
+  shop?: ShopRef;
   customerExternalId: string;
   rewardId: string;
   cartSubtotalMinor: number;
@@ -387,9 +388,10 @@ export async function reserveReward(db: Db, shopId: string, redemption: Redempti
       actor: redemption.userId ? `user:${redemption.userId}` : "register",
       at: now,
     });
-    if (redemption.shopDomain) {
+    if (redemption.shop) {
       await enqueueJob(tx, {
-        shopDomain: redemption.shopDomain,
+        platform: redemption.shop.platform,
+        shopDomain: redemption.shop.domain,
         type: LOYALTY_JOB.release,
         payload: { reservationId: reservation.id },
         runAt: reservation.expiresAt,

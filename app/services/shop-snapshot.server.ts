@@ -14,6 +14,7 @@ import type { Db } from "../db.server";
 import { PITCH_LINES_PROMPT } from "../ai/prompts";
 import { resolveSwitches, type SwitchRow } from "../../shared/location-settings";
 import { PITCH_KIND } from "./ai-pitches.server";
+import type { ShopRef } from "../../shared/model";
 import { deserializeModel, updateModel, type Basket, type RecommendationModel } from "../../shared/recommendations";
 
 export interface EffectiveSuggestionSettings {
@@ -125,13 +126,9 @@ interface Entry {
 
 const entries = new Map<string, Entry>();
 
-export async function shopSnapshot(
-  db: Db,
-  shopDomain: string,
-  now: Date,
-  refreshMs: number,
-): Promise<ShopSnapshot | null> {
-  let entry = entries.get(shopDomain);
+export async function shopSnapshot(db: Db, shop: ShopRef, now: Date, refreshMs: number): Promise<ShopSnapshot | null> {
+  const key = `${shop.platform}:${shop.domain}`;
+  let entry = entries.get(key);
   if (!entry) {
     entry = {
       snapshot: null,
@@ -142,13 +139,13 @@ export async function shopSnapshot(
       mustWait: true,
       refreshing: null,
     };
-    entries.set(shopDomain, entry);
+    entries.set(key, entry);
   }
   const age = now.getTime() - entry.refreshedAt;
   if (age >= refreshMs || entry.mustWait) {
-    const refresh = refreshOnce(db, shopDomain, entry, now);
+    const refresh = refreshOnce(db, shop, entry, now);
     if (entry.mustWait || age >= refreshMs * MAX_STALENESS_INTERVALS) await refresh;
-    else refresh.catch((error: unknown) => console.error(`refreshing ${shopDomain} for serving failed:`, error));
+    else refresh.catch((error: unknown) => console.error(`refreshing ${key} for serving failed:`, error));
   }
   return entry.snapshot;
 }
@@ -159,16 +156,16 @@ export function markShopSnapshotStale(shopId: string) {
 }
 
 /** One refresh at a time per shop; callers arriving meanwhile share it. */
-function refreshOnce(db: Db, shopDomain: string, entry: Entry, now: Date): Promise<void> {
-  entry.refreshing ??= refresh(db, shopDomain, entry, now).finally(() => {
+function refreshOnce(db: Db, shop: ShopRef, entry: Entry, now: Date): Promise<void> {
+  entry.refreshing ??= refresh(db, shop, entry, now).finally(() => {
     entry.refreshing = null;
   });
   return entry.refreshing;
 }
 
-async function refresh(db: Db, shopDomain: string, entry: Entry, now: Date) {
+async function refresh(db: Db, ref: ShopRef, entry: Entry, now: Date) {
   const shop = await db.shop.findUnique({
-    where: { platform_domain: { platform: "shopify", domain: shopDomain } },
+    where: { platform_domain: { platform: ref.platform, domain: ref.domain } },
     select: { id: true, currency: true },
   });
   if (!shop) {

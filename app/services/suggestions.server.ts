@@ -8,6 +8,7 @@ import { Prisma } from "@prisma/client";
 import { createGroupCommit, isUniqueViolation, type Db, type SqlDriver, type SqlRun } from "../db.server";
 import { recommend, serializeModel, trainModel, type Suggestion } from "../../shared/recommendations";
 import { externalId } from "../../shared/ids";
+import type { ShopRef } from "../../shared/model";
 import { formatMinorUnits } from "../../shared/money";
 import type {
   SuggestionEventRequest,
@@ -85,22 +86,35 @@ export async function trainShopModel(db: Db, shopId: string, now: Date) {
 /** Rebuild daily; the serving processes learn incrementally in between. */
 export const REBUILD_AFTER_MS = 24 * 60 * 60 * 1000;
 
-export async function enqueueModelTraining(db: Db, shopDomain: string, now: Date) {
+export async function enqueueModelTraining(db: Db, shop: ShopRef, now: Date) {
   const pending = await db.job.count({
-    where: { shopDomain, type: RECS_JOB.train, status: { in: ["pending", "running"] } },
+    where: {
+      platform: shop.platform,
+      shopDomain: shop.domain,
+      type: RECS_JOB.train,
+      status: { in: ["pending", "running"] },
+    },
   });
-  if (pending === 0) await enqueueJob(db, { shopDomain, type: RECS_JOB.train, payload: {}, runAt: now });
+  if (pending === 0) {
+    await enqueueJob(db, {
+      platform: shop.platform,
+      shopDomain: shop.domain,
+      type: RECS_JOB.train,
+      payload: {},
+      runAt: now,
+    });
+  }
 }
 
 /** After an order is stored: schedule a rebuild when the model is missing or a day old. */
-export async function scheduleRebuildIfStale(db: Db, shopId: string, shopDomain: string, now: Date) {
+export async function scheduleRebuildIfStale(db: Db, shopId: string, shop: ShopRef, now: Date) {
   const latest = await db.recommendationModel.findFirst({
     where: { shopId },
     orderBy: { trainedAt: "desc" },
     select: { trainedAt: true },
   });
   if (!latest || now.getTime() - latest.trainedAt.getTime() > REBUILD_AFTER_MS) {
-    await enqueueModelTraining(db, shopDomain, now);
+    await enqueueModelTraining(db, shop, now);
   }
 }
 
@@ -165,7 +179,7 @@ export interface SuggestionsInput {
   db: Db;
   /** The driver connection the shown events are group-committed on. */
   sql: SqlDriver;
-  shopDomain: string;
+  shop: ShopRef;
   request: SuggestionsRequest;
   now: Date;
   newRequestId?: () => string;
@@ -181,34 +195,34 @@ export interface SuggestionsInput {
 const PITCH_ASK_INTERVAL_MS = 5 * 60_000;
 const pitchAskedAt = new Map<string, number>();
 
-function askForPitchLines(db: Db, shopDomain: string, shopId: string, now: Date) {
+function askForPitchLines(db: Db, shop: ShopRef, shopId: string, now: Date) {
   const last = pitchAskedAt.get(shopId) ?? -Infinity;
   if (now.getTime() - last < PITCH_ASK_INTERVAL_MS) return;
   pitchAskedAt.set(shopId, now.getTime());
   // Off the request's path: the register has its answer either way.
-  enqueuePitchLines(db, shopDomain, now).catch((error: unknown) =>
-    console.error(`queueing pitch lines for ${shopDomain} failed:`, error),
+  enqueuePitchLines(db, shop, now).catch((error: unknown) =>
+    console.error(`queueing pitch lines for ${shop.domain} failed:`, error),
   );
 }
 
 export async function suggestionsForCart({
   db,
   sql,
-  shopDomain,
+  shop,
   request,
   now,
   newRequestId = randomUUID,
   refreshMs,
 }: SuggestionsInput): Promise<SuggestionsResponse> {
   const requestId = newRequestId();
-  const snapshot = await shopSnapshot(db, shopDomain, now, refreshMs);
+  const snapshot = await shopSnapshot(db, shop, now, refreshMs);
   if (!snapshot) return { requestId, modelVersion: null, enabled: true, suggestions: [] };
   const location = request.locationId != null ? externalId(request.locationId) : null;
   const settings = settingsAt(snapshot, location);
   if (!settings.enabled) return { requestId, modelVersion: null, enabled: false, suggestions: [] };
   const entry = snapshot.model;
   if (!entry) {
-    await enqueueModelTraining(db, shopDomain, now);
+    await enqueueModelTraining(db, shop, now);
     return { requestId, modelVersion: null, enabled: true, suggestions: [] };
   }
 
@@ -267,7 +281,7 @@ export async function suggestionsForCart({
       inStock: product.available === null ? true : product.available > 0,
     };
   });
-  if (pitchMissing) askForPitchLines(db, shopDomain, snapshot.shopId, now);
+  if (pitchMissing) askForPitchLines(db, shop, snapshot.shopId, now);
 
   if (chosen.length && request.record !== false) {
     await recordShown(sql, {
@@ -319,12 +333,12 @@ async function writeShownBatch(run: SqlRun, batch: ShownSuggestions[]): Promise<
 // ---------- events and attribution ----------
 
 /** Records added/dismissed for a suggestion that was shown in `requestId`; retries are harmless. */
-export async function recordSuggestionEvent(db: Db, shopDomain: string, event: SuggestionEventRequest, now: Date) {
+export async function recordSuggestionEvent(db: Db, shop: ShopRef, event: SuggestionEventRequest, now: Date) {
   const variantId = externalId(event.variantId);
   const shown = variantId
     ? await db.suggestionEvent.findFirst({
         where: {
-          shop: { platform: "shopify", domain: shopDomain },
+          shop: { platform: shop.platform, domain: shop.domain },
           requestId: event.requestId,
           variantExternalId: variantId,
           kind: "shown",

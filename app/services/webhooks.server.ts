@@ -209,7 +209,7 @@ export async function processWebhook(db: Db, topic: WebhookTopic, shopDomain: st
       if ((await upsertOrder(db, shop.id, order)) === "stale") return;
       await applyLoyaltyForOrder(db, shop.id, order, now);
       await attributeOrderToSuggestions(db, shop.id, order.externalId);
-      await scheduleRebuildIfStale(db, shop.id, shopDomain, now);
+      await scheduleRebuildIfStale(db, shop.id, { platform: "shopify", domain: shopDomain }, now);
       return;
     }
     case "refunds/create": {

@@ -108,7 +108,7 @@ describe("GET /api/pos/status", () => {
     expect((await at("?locationId=gid%3A%2F%2Fshopify%2FLocation%2F71")).body.paused).toBe(true);
     expect((await at("?locationId=72")).body.paused).toBe(false);
     expect((await at("")).body.paused).toBe(false);
-    expect(await at("?locationId=north")).toEqual({
+    expect(await at("?locationId=north%20side")).toEqual({
       status: 400,
       body: { error: { code: "invalid_query", message: "locationId: must be a location id" } },
     });

@@ -22,21 +22,38 @@ describe("a serving process's in-memory view of a shop", () => {
     const t0 = Date.now();
     const at = (ms: number) => new Date(t0 + ms);
 
-    const first = await shopSnapshot(db, shop.domain, at(0), REFRESH_MS);
+    const first = await shopSnapshot(db, { platform: "shopify", domain: shop.domain }, at(0), REFRESH_MS);
     expect(first?.stock.get(stockKey(STORE, item))).toBe(5);
     expect(first?.productOfVariant.get(product.variants[0]!.externalId)).toBe(product.externalId);
 
     await db.inventoryLevel.updateMany({ where: { shopId: shop.id, inventoryItemId: item }, data: { available: 0 } });
     // Within the interval: the register is answered from memory, no database read.
-    expect((await shopSnapshot(db, shop.domain, at(500), REFRESH_MS))?.stock.get(stockKey(STORE, item))).toBe(5);
+    expect(
+      (await shopSnapshot(db, { platform: "shopify", domain: shop.domain }, at(500), REFRESH_MS))?.stock.get(
+        stockKey(STORE, item),
+      ),
+    ).toBe(5);
     // Due: this request still gets the current view; the refresh runs beside it.
-    expect((await shopSnapshot(db, shop.domain, at(2_500), REFRESH_MS))?.stock.get(stockKey(STORE, item))).toBe(5);
+    expect(
+      (await shopSnapshot(db, { platform: "shopify", domain: shop.domain }, at(2_500), REFRESH_MS))?.stock.get(
+        stockKey(STORE, item),
+      ),
+    ).toBe(5);
     await settle();
-    expect((await shopSnapshot(db, shop.domain, at(2_600), REFRESH_MS))?.stock.get(stockKey(STORE, item))).toBe(0);
+    expect(
+      (await shopSnapshot(db, { platform: "shopify", domain: shop.domain }, at(2_600), REFRESH_MS))?.stock.get(
+        stockKey(STORE, item),
+      ),
+    ).toBe(0);
 
     // Far behind (ten intervals): the request waits for fresh data instead of serving it.
     await db.product.update({ where: { id: product.id }, data: { status: "draft" } });
-    const late = await shopSnapshot(db, shop.domain, at(2_600 + 10 * REFRESH_MS), REFRESH_MS);
+    const late = await shopSnapshot(
+      db,
+      { platform: "shopify", domain: shop.domain },
+      at(2_600 + 10 * REFRESH_MS),
+      REFRESH_MS,
+    );
     expect(late?.products.get(product.externalId)?.forSale).toBe(false);
   });
 
@@ -45,7 +62,7 @@ describe("a serving process's in-memory view of a shop", () => {
     const product = await createProduct(db, shop.id, { title: "Sauce" });
     const oldVariant = product.variants[0]!.externalId;
     const t0 = Date.now();
-    await shopSnapshot(db, shop.domain, new Date(t0), REFRESH_MS);
+    await shopSnapshot(db, { platform: "shopify", domain: shop.domain }, new Date(t0), REFRESH_MS);
 
     await upsertProduct(db, shop.id, {
       externalId: product.externalId,
@@ -58,7 +75,7 @@ describe("a serving process's in-memory view of a shop", () => {
     });
     await db.suggestionSettings.create({ data: { shopId: shop.id, enabled: false } });
     markShopSnapshotStale(shop.id);
-    const view = await shopSnapshot(db, shop.domain, new Date(t0 + 1), REFRESH_MS);
+    const view = await shopSnapshot(db, { platform: "shopify", domain: shop.domain }, new Date(t0 + 1), REFRESH_MS);
     expect(view?.products.get(product.externalId)).toMatchObject({
       title: "Tomato sauce",
       tagsLower: ["seasonal"],
@@ -70,16 +87,18 @@ describe("a serving process's in-memory view of a shop", () => {
 
     await db.product.update({ where: { id: product.id }, data: { deletedAt: new Date() } });
     markShopSnapshotStale(shop.id);
-    const after = await shopSnapshot(db, shop.domain, new Date(t0 + 2), REFRESH_MS);
+    const after = await shopSnapshot(db, { platform: "shopify", domain: shop.domain }, new Date(t0 + 2), REFRESH_MS);
     expect(after?.products.get(product.externalId)?.forSale).toBe(false);
   });
 
   it("knows no shop that is not installed, and notices one once it is", async () => {
     const domain = "snapshot-later.myshopify.com";
     const t0 = Date.now();
-    expect(await shopSnapshot(db, domain, new Date(t0), REFRESH_MS)).toBeNull();
+    expect(await shopSnapshot(db, { platform: "shopify", domain }, new Date(t0), REFRESH_MS)).toBeNull();
     const shop = await createShop(db, { domain });
-    expect(await shopSnapshot(db, domain, new Date(t0 + REFRESH_MS * 10), REFRESH_MS)).toMatchObject({
+    expect(
+      await shopSnapshot(db, { platform: "shopify", domain }, new Date(t0 + REFRESH_MS * 10), REFRESH_MS),
+    ).toMatchObject({
       shopId: shop.id,
     });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { externalId, shopifyGid } from "../../shared/ids";
+import { externalId, shopifyGid, shopifyId } from "../../shared/ids";
 import { formatMinorUnits, formatMoney, MoneyParseError, toMinorUnits } from "../../shared/money";
 
 describe("ids", () => {
@@ -11,10 +11,20 @@ describe("ids", () => {
     expect(shopifyGid("Order", "450789469")).toBe("gid://shopify/Order/450789469");
   });
 
+  it("keeps other platforms' ids as they come", () => {
+    expect(externalId("L8GXZ4FNK6V1Y")).toBe("L8GXZ4FNK6V1Y"); // Square location
+    expect(externalId(" CAISENgvlJ6jLWAzERDzjyHVybY ")).toBe("CAISENgvlJ6jLWAzERDzjyHVybY"); // Square order
+    expect(externalId("6b6c8f8e-0d24-4b8f-9d3a-2f1c5e7a9b10")).toBe("6b6c8f8e-0d24-4b8f-9d3a-2f1c5e7a9b10"); // Lightspeed
+    // The Shopify reading stays strict: a Shopify payload with such an id is malformed.
+    expect(shopifyId("L8GXZ4FNK6V1Y")).toBeNull();
+  });
+
   it("rejects what is not an id", () => {
-    for (const bad of [-1, 1.5, "abc", "gid://other/Order/1", "", null, undefined, {}, Number.MAX_SAFE_INTEGER + 2]) {
-      expect(externalId(bad)).toBeNull();
+    const bad = [-1, 1.5, "gid://other/Order/1", "", "not an id", "../x", "a/b", "<b>", "-x", "a".repeat(101)];
+    for (const value of [...bad, null, undefined, {}, Number.MAX_SAFE_INTEGER + 2]) {
+      expect(externalId(value)).toBeNull();
     }
+    expect(shopifyId("abc")).toBeNull();
   });
 });
 

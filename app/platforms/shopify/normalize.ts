@@ -4,7 +4,7 @@
  * A payload that does not fit throws PayloadError, which the queue dead-letters with its reason.
  */
 import { z } from "zod";
-import { externalId } from "../../../shared/ids";
+import { shopifyId } from "../../../shared/ids";
 import type {
   NormalizedCustomer,
   NormalizedInventoryLevel,
@@ -20,7 +20,7 @@ export class PayloadError extends Error {
 }
 
 const id = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const normalized = externalId(value);
+  const normalized = shopifyId(value);
   if (normalized === null) {
     ctx.addIssue({ code: "custom", message: `not a Shopify id: ${String(value)}` });
     return z.NEVER;
@@ -30,7 +30,7 @@ const id = z.union([z.number(), z.string()]).transform((value, ctx) => {
 const optionalId = z
   .union([z.number(), z.string()])
   .nullish()
-  .transform((value) => (value == null ? null : externalId(value)));
+  .transform((value) => (value == null ? null : shopifyId(value)));
 const decimal = z.union([z.string(), z.number()]);
 const date = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "not a date");
 const text = z.string().max(10_000);
