@@ -6,7 +6,11 @@
 import { getDb, type Db } from "./db.server";
 import { env } from "./env.server";
 import { apiError } from "./http.server";
+import { PayloadError } from "./platforms/shopify/normalize";
+import { ApprovalError } from "./services/approvals.server";
 import { PairingError, verifyPanelToken, type PanelClaims } from "./services/pairing.server";
+import { PanelOrderError } from "./services/panel-orders.server";
+import { RetryLaterError } from "./services/store.server";
 
 export const panelSigningKey = () => env().SHOPIFY_API_SECRET;
 
@@ -47,7 +51,13 @@ export async function panelRoute(
     return Response.json(await handle({ db, now, claims }), { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
     if (error instanceof Response) return error;
-    if (error instanceof PairingError) return apiError(error.status, error.code, error.message);
+    if (error instanceof PairingError || error instanceof PanelOrderError || error instanceof ApprovalError) {
+      return apiError(error.status, error.code, error.message);
+    }
+    // The POS's token is being refreshed by another worker, or its refresh failed.
+    if (error instanceof RetryLaterError || error instanceof PayloadError) {
+      return apiError(503, "pos_unavailable", error.message);
+    }
     throw error;
   }
 }

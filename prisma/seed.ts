@@ -1,5 +1,6 @@
 /**
- * Seeds the demo store (demo-register.myshopify.com) from ../shared/data/groceries.csv:
+ * Seeds the demo stores from ../shared/data/groceries.csv: demo-register.myshopify.com, and the
+ * same grocery as a Square seller (MLDEMOSQ7GROCERY, Square-style ids) for the register panel:
  *   npx tsx prisma/seed.ts            (DATABASE_URL, default file:./prisma/data/dev.db)
  *
  * Idempotent: the demo shop and its locations keep their ids; its catalog, stock, customers and
@@ -23,7 +24,15 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createDb, type Db, isPostgresUrl } from "../app/db.server";
 import { hashPin, verifyPin } from "../app/services/pin-hash.server";
-import { buildDemoStore, DEMO_LOCATIONS, DEMO_MANAGER, DEMO_STORE, type DemoStore } from "../shared/demo-store";
+import {
+  buildDemoStore,
+  DEMO_MANAGER,
+  DEMO_SQUARE_STORE,
+  DEMO_STORE,
+  squareStyleDemoStore,
+  type DemoShop,
+  type DemoStore,
+} from "../shared/demo-store";
 import { DEFAULT_LOYALTY_PROGRAM, pointsForPaid } from "../shared/loyalty";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -38,6 +47,8 @@ export interface SeedOptions {
   managerPin: string;
   pepper: string;
   dialect: Dialect;
+  /** "square": the same grocery as a Square seller (Square-style ids), for the companion panel. */
+  platform?: "shopify" | "square";
 }
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -63,6 +74,7 @@ async function bulkInsert(tx: Tx, dialect: Dialect, table: string, columns: stri
 
 export interface SeedSummary {
   shopId: string;
+  locations: DemoStore["locations"];
   products: number;
   inventoryLevels: number;
   customers: number;
@@ -80,9 +92,9 @@ async function inChunks<T>(rows: T[], write: (chunk: T[]) => Promise<unknown>) {
   for (let at = 0; at < rows.length; at += CHUNK) await write(rows.slice(at, at + CHUNK));
 }
 
-async function managerPinHash(db: Db, shopDomain: string, pin: string, pepper: string) {
+async function managerPinHash(db: Db, shop: DemoShop, pin: string, pepper: string) {
   const existing = await db.manager.findFirst({
-    where: { name: DEMO_MANAGER.name, shop: { platform: "shopify", domain: shopDomain } },
+    where: { name: DEMO_MANAGER.name, shop: { platform: shop.platform, domain: shop.domain } },
     select: { pinHash: true },
   });
   // Hashing costs ~1 s by design; keep the stored hash when it still matches the PIN.
@@ -93,15 +105,16 @@ async function managerPinHash(db: Db, shopDomain: string, pin: string, pepper: s
 }
 
 export async function seedDemoStore(db: Db, options: SeedOptions): Promise<SeedSummary> {
-  const store: DemoStore = buildDemoStore(options.csvText, options.now);
-  const { pinHash, rehashed } = await managerPinHash(db, store.shop.domain, options.managerPin, options.pepper);
+  const shopify = buildDemoStore(options.csvText, options.now);
+  const store: DemoStore = options.platform === "square" ? squareStyleDemoStore(shopify) : shopify;
+  const { pinHash, rehashed } = await managerPinHash(db, store.shop, options.managerPin, options.pepper);
 
   const shopId = await db.$transaction(
     async (tx) => {
       const shop = await tx.shop.upsert({
-        where: { platform_domain: { platform: "shopify", domain: store.shop.domain } },
+        where: { platform_domain: { platform: store.shop.platform, domain: store.shop.domain } },
         create: {
-          platform: "shopify",
+          platform: store.shop.platform,
           domain: store.shop.domain,
           name: store.shop.name,
           currency: store.shop.currency,
@@ -137,6 +150,7 @@ export async function seedDemoStore(db: Db, options: SeedOptions): Promise<SeedS
       await tx.loyaltyReservation.deleteMany({ where: { shopId } });
       await tx.loyaltyLedgerEntry.deleteMany({ where: { shopId } });
       await tx.loyaltyAccount.deleteMany({ where: { shopId } });
+      await tx.demoOpenOrder.deleteMany({ where: { shopId } });
 
       const productRows = store.products.map((product) => ({
         id: rowId(shopId, "product", product.externalId),
@@ -285,7 +299,7 @@ export async function seedDemoStore(db: Db, options: SeedOptions): Promise<SeedS
       const manager = await tx.manager.findFirst({ where: { shopId, name: DEMO_MANAGER.name }, select: { id: true } });
       const managerData = {
         role: DEMO_MANAGER.role,
-        locations: JSON.stringify(DEMO_LOCATIONS.map((location) => location.externalId)),
+        locations: JSON.stringify(store.locations.map((location) => location.externalId)),
         pinHash,
       };
       if (manager) await tx.manager.update({ where: { id: manager.id }, data: managerData });
@@ -300,6 +314,7 @@ export async function seedDemoStore(db: Db, options: SeedOptions): Promise<SeedS
 
   return {
     shopId,
+    locations: store.locations,
     products: store.products.length,
     inventoryLevels: store.inventoryLevels.length,
     customers: store.customers.length,
@@ -339,32 +354,27 @@ async function main() {
   const db = createDb(databaseUrl);
   try {
     const dialect: Dialect = isPostgresUrl(databaseUrl) ? "postgresql" : "sqlite";
-    const summary = await seedDemoStore(db, {
-      csvText: fs.readFileSync(csvPath, "utf8"),
-      now,
-      managerPin,
-      pepper,
-      dialect,
-    });
-    // The register's suggestions are learned from these orders, exactly as for a real store.
-    const shop = await db.shop.findUniqueOrThrow({
-      where: { platform_domain: { platform: "shopify", domain: DEMO_STORE.domain } },
-      select: { id: true },
-    });
-    const trained = await trainShopModel(db, shop.id, now);
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(
-      [
-        `Seeded ${DEMO_STORE.domain} (${DEMO_STORE.name}, ${DEMO_STORE.currency}, ${DEMO_STORE.timezone}) in ${seconds} s`,
-        `  database      ${databaseUrl.replace(/\/\/[^@]*@/, "//***@")}${envFile ? ` (defaults from ${envFile})` : ""}`,
-        `  locations     ${DEMO_LOCATIONS.map((l) => `${l.name} (${l.externalId})`).join(", ")}`,
+    const csvText = fs.readFileSync(csvPath, "utf8");
+    const lines = [
+      `  database      ${databaseUrl.replace(/\/\/[^@]*@/, "//***@")}${envFile ? ` (defaults from ${envFile})` : ""}`,
+    ];
+    for (const platform of ["shopify", "square"] as const) {
+      const summary = await seedDemoStore(db, { csvText, now, managerPin, pepper, dialect, platform });
+      // The register's suggestions are learned from these orders, exactly as for a real store.
+      const trained = await trainShopModel(db, summary.shopId, now);
+      const shop = platform === "square" ? DEMO_SQUARE_STORE : DEMO_STORE;
+      lines.push(
+        `${shop.domain} (${shop.name}, ${platform}, ${shop.currency}, ${shop.timezone})`,
+        `  locations     ${summary.locations.map((l) => `${l.name} (${l.externalId})`).join(", ")}`,
         `  products      ${summary.products} with one variant each, stock at both locations (${summary.inventoryLevels} levels)`,
         `  customers     ${summary.customers} (fake, @example.com)`,
         `  orders        ${summary.orders} POS orders, ${summary.lineItems} line items, over the 30 days before ${now.toISOString().slice(0, 10)}`,
         `  suggestions   model trained on ${trained.baskets} baskets`,
         `  manager       ${DEMO_MANAGER.name} (${DEMO_MANAGER.role}), PIN from DEMO_MANAGER_PIN${summary.managerPinRehashed ? "" : " (hash unchanged)"}`,
-      ].join("\n"),
-    );
+      );
+    }
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log([`Seeded the demo stores in ${seconds} s`, ...lines].join("\n"));
   } finally {
     await db.$disconnect();
   }

@@ -22,19 +22,41 @@ import type {
   NormalizedLineItem,
   NormalizedOrder,
   NormalizedProduct,
+  Platform,
 } from "./model";
 
+export interface DemoShop {
+  platform: Platform;
+  domain: string;
+  name: string;
+  currency: string;
+  timezone: string;
+}
+
 export const DEMO_STORE = {
+  platform: "shopify",
   domain: "demo-register.myshopify.com",
   name: "Register Copilot Demo Grocery",
   currency: "USD",
   timezone: "America/New_York",
-} as const;
+} as const satisfies DemoShop;
 
 export const DEMO_LOCATIONS = [
   { externalId: "70000000001", name: "Main Street" },
   { externalId: "70000000002", name: "Harbour Mall" },
 ] as const;
+
+/**
+ * The same grocery as a Square seller, for the companion register panel's demo: Square-style
+ * opaque ids everywhere (merchant, locations, catalog, customers, orders), same data otherwise.
+ */
+export const DEMO_SQUARE_STORE = {
+  platform: "square",
+  domain: "MLDEMOSQ7GROCERY",
+  name: "Register Copilot Demo Grocery (Square)",
+  currency: "USD",
+  timezone: "America/New_York",
+} as const satisfies DemoShop;
 
 export const DEMO_MANAGER = { name: "Morgan Demo", role: "manager" } as const;
 
@@ -379,8 +401,8 @@ export interface DemoProduct extends NormalizedProduct {
 }
 
 export interface DemoStore {
-  shop: typeof DEMO_STORE;
-  locations: typeof DEMO_LOCATIONS;
+  shop: DemoShop;
+  locations: ReadonlyArray<{ externalId: string; name: string }>;
   products: DemoProduct[];
   inventoryLevels: NormalizedInventoryLevel[];
   customers: NormalizedCustomer[];
@@ -583,5 +605,71 @@ export function buildDemoStore(csvText: string, now: Date): DemoStore {
     inventoryLevels: demoStock(products),
     customers,
     orders,
+  };
+}
+
+// ---------- the Square-style demo seller ----------
+
+const SQUARE_ID_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ0123456789";
+
+/** A Square-looking id (upper-case letters and digits), the same for the same kind and key. */
+export function squareStyleId(kind: string, key: string, length = 24): string {
+  let id = "";
+  for (let round = 0; id.length < length; round++) {
+    let hash = fnv1a(`${kind}:${key}:${round}`);
+    for (let i = 0; i < 6 && id.length < length; i++) {
+      id += SQUARE_ID_ALPHABET[hash % SQUARE_ID_ALPHABET.length];
+      hash = Math.floor(hash / SQUARE_ID_ALPHABET.length);
+    }
+  }
+  return id;
+}
+
+/** The demo store with every id in Square's style, as a Square seller's data would arrive. */
+export function squareStyleDemoStore(store: DemoStore): DemoStore {
+  const location = (id: string) => `L${squareStyleId("location", id, 12)}`;
+  const item = (id: string) => squareStyleId("item", id);
+  const variation = (id: string) => squareStyleId("variation", id);
+  const customer = (id: string) => squareStyleId("customer", id, 26);
+  const customers = store.customers.map((c) => ({ ...c, externalId: customer(c.externalId) }));
+  const customerById = new Map(customers.map((c) => [c.externalId, c]));
+  const variationOfItem = new Map(
+    store.products.flatMap((p) => p.variants.map((v) => [v.inventoryItemId, variation(v.externalId)] as const)),
+  );
+  return {
+    shop: DEMO_SQUARE_STORE,
+    locations: store.locations.map((l) => ({ externalId: location(l.externalId), name: l.name })),
+    products: store.products.map((product) => ({
+      ...product,
+      externalId: item(product.externalId),
+      // Square counts stock per variation: the variation is its own inventory item.
+      variants: product.variants.map((v) => ({
+        ...v,
+        externalId: variation(v.externalId),
+        inventoryItemId: variation(v.externalId),
+      })),
+    })),
+    inventoryLevels: store.inventoryLevels.map((level) => ({
+      ...level,
+      inventoryItemId: variationOfItem.get(level.inventoryItemId)!,
+      locationExternalId: location(level.locationExternalId),
+    })),
+    customers,
+    orders: store.orders.map((order) => {
+      const customerId = order.customerExternalId ? customer(order.customerExternalId) : null;
+      return {
+        ...order,
+        externalId: squareStyleId("order", order.externalId, 27),
+        locationExternalId: order.locationExternalId ? location(order.locationExternalId) : null,
+        customerExternalId: customerId,
+        customer: customerId ? customerById.get(customerId)! : null,
+        lineItems: order.lineItems.map((line) => ({
+          ...line,
+          externalId: squareStyleId("line", line.externalId, 22),
+          productExternalId: line.productExternalId ? item(line.productExternalId) : null,
+          variantExternalId: line.variantExternalId ? variation(line.variantExternalId) : null,
+        })),
+      };
+    }),
   };
 }

@@ -4,11 +4,12 @@ import { z } from "zod";
 import { parseJsonBody } from "../http.server";
 import { panelRoute, panelSigningKey } from "../panel-auth.server";
 import { panelAccessToken } from "../services/pairing.server";
+import type { PanelTokenRequest } from "../../shared/panel-contract";
 
 const TokenRequestSchema = z.strictObject({
   deviceId: z.string().min(1, "required").max(64, "must be at most 64 characters"),
   secret: z.string().min(20, "must be the device secret").max(100, "must be at most 100 characters"),
-});
+}) satisfies z.ZodType<PanelTokenRequest>;
 
 export const action = ({ request }: ActionFunctionArgs) =>
   panelRoute(

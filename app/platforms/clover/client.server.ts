@@ -181,6 +181,10 @@ export interface CloverClient {
   itemStocks(page: ListPage): Promise<CloverItemStock[]>;
   customers(page: ListPage): Promise<CloverCustomer[]>;
   customer(customerId: string): Promise<CloverCustomer>;
+  /** Orders still being rung up, the most recently changed first. */
+  openOrders(limit: number): Promise<CloverOrder[]>;
+  /** POST …/orders/{orderId}/discounts: an order-wide discount of `amount` cents (negative). */
+  addOrderDiscount(orderId: string, discount: { name: string; amount: number }): Promise<{ id: string }>;
 }
 
 export interface ClientOptions {
@@ -213,5 +217,17 @@ export function cloverClient(options: ClientOptions): CloverClient {
     customers: (page) => list("/customers", CloverCustomerSchema, page, "emailAddresses,phoneNumbers"),
     customer: (customerId) =>
       get(`/customers/${id(customerId)}${query({ expand: "emailAddresses,phoneNumbers" })}`, CloverCustomerSchema),
+    openOrders: (limit) =>
+      get(
+        `/orders${query({ expand: `${ORDER_EXPAND},customers`, limit, orderBy: "modifiedTime DESC" }, ["state=open"])}`,
+        elementsOf(CloverOrderSchema, 1_000),
+      ).then((answer) => answer.elements ?? []),
+    addOrderDiscount: async (orderId, discount) =>
+      cloverRequest(
+        http,
+        `${base}/orders/${id(orderId)}/discounts`,
+        { method: "POST", token: await options.accessToken(), body: discount },
+        z.object({ id: z.string().min(1).max(100) }),
+      ),
   };
 }

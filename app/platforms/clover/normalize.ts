@@ -251,6 +251,8 @@ export interface CloverCart {
   currency: string;
   subtotalMinor: number;
   discountMinor: number;
+  /** Order-wide discounts, each as the amount it takes off the lines' total. */
+  orderDiscounts: Array<{ name: string; amountMinor: number }>;
   lineItems: NormalizedLineItem[];
   updatedAt: Date | null;
 }
@@ -268,6 +270,10 @@ export function openOrderFromClover(payload: unknown, context: OrderContext): Cl
     currency: value.currency ?? context.currency,
     subtotalMinor: afterLines,
     discountMinor: lineItems.reduce((sum, line) => sum + line.discountMinor, 0) + orderLevel,
+    orderDiscounts: (value.discounts?.elements ?? []).map((d) => ({
+      name: d.name || "Discount",
+      amountMinor: discountOff(d, afterLines),
+    })),
     lineItems,
     updatedAt: value.modifiedTime != null ? new Date(value.modifiedTime) : null,
   };

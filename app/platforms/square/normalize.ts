@@ -146,8 +146,16 @@ const order = z.object({
   updatedAt: date.nullish(),
   closedAt: date.nullish(),
   lineItems: z.array(lineItem).max(5_000).nullish(),
+  version: z.number().int().nullish(),
   discounts: z
-    .array(z.object({ name: z.string().max(1_000).nullish() }))
+    .array(
+      z.object({
+        uid: z.string().max(200).nullish(),
+        name: z.string().max(1_000).nullish(),
+        scope: z.string().max(40).nullish(),
+        appliedMoney: money.nullish(),
+      }),
+    )
     .max(1_000)
     .nullish(),
   returns: z.array(z.unknown()).max(1_000).nullish(),
@@ -269,8 +277,13 @@ export interface SquareCart {
   locationExternalId: string;
   customerExternalId: string | null;
   currency: string;
+  /** The lines after their own discounts, before order-wide ones. */
   subtotalMinor: number;
+  /** Order-wide discounts (Square spreads them over the lines' discount totals). */
+  orderDiscounts: Array<{ uid: string | null; name: string; amountMinor: number }>;
   lineItems: NormalizedLineItem[];
+  /** Square's optimistic-concurrency version, which UpdateOrder must be given. */
+  version: number | null;
   updatedAt: Date | null;
 }
 
@@ -279,13 +292,23 @@ export function openOrderFromSquare(payload: unknown): SquareCart | null {
   const value = parse(order, payload, "order");
   if (value.state !== "OPEN") return null;
   const lineItems = (value.lineItems ?? []).map((line, index) => lineFromSquare(value.id, line, index));
+  const orderDiscounts = (value.discounts ?? [])
+    .filter((discount) => discount.scope !== "LINE_ITEM")
+    .map((discount) => ({
+      uid: discount.uid ?? null,
+      name: discount.name ?? "Discount",
+      amountMinor: minor(discount.appliedMoney, "discounts.applied_money"),
+    }));
+  const afterAllDiscounts = lineItems.reduce((sum, line) => sum + line.priceMinor * line.quantity - line.discountMinor, 0);
   return {
     externalId: value.id,
     locationExternalId: value.locationId,
     customerExternalId: value.customerId ?? null,
     currency: orderCurrency(value),
-    subtotalMinor: lineItems.reduce((sum, line) => sum + line.priceMinor * line.quantity - line.discountMinor, 0),
+    subtotalMinor: afterAllDiscounts + orderDiscounts.reduce((sum, discount) => sum + discount.amountMinor, 0),
+    orderDiscounts,
     lineItems,
+    version: value.version ?? null,
     updatedAt: value.updatedAt ? new Date(value.updatedAt) : null,
   };
 }

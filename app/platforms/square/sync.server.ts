@@ -148,6 +148,17 @@ const CATALOG_EVENT_MARGIN_MS = 60_000;
 
 export type EventResult = "stored" | "skipped";
 
+/** A Square order, if it is a sale: stored, with its loyalty points and suggestion attribution. */
+export async function storeSquareSale(db: Db, shopId: string, raw: Square.Order, now: Date): Promise<EventResult> {
+  const sale = orderFromSquare(raw);
+  if (!sale) return "skipped";
+  const order = await withProductIds(db, shopId, sale);
+  if ((await upsertOrder(db, shopId, order)) === "stale") return "skipped";
+  await applyLoyaltyForOrder(db, shopId, order, now);
+  await attributeOrderToSuggestions(db, shopId, order.externalId);
+  return "stored";
+}
+
 /**
  * Applies one verified Square event for a connected merchant. Revocation is handled by the caller
  * (it needs no token). Throws PayloadError for a body that does not fit.
@@ -167,13 +178,7 @@ export async function applySquareEvent(
       // OPEN orders are carts in progress (many updates each); only a COMPLETED one is a sale.
       if (target.state && target.state !== "COMPLETED") return "skipped";
       const answer = await client.orders.get({ orderId: target.orderId });
-      const sale = answer.order ? orderFromSquare(answer.order) : null;
-      if (!sale) return "skipped";
-      const order = await withProductIds(db, shopId, sale);
-      if ((await upsertOrder(db, shopId, order)) === "stale") return "skipped";
-      await applyLoyaltyForOrder(db, shopId, order, now);
-      await attributeOrderToSuggestions(db, shopId, order.externalId);
-      return "stored";
+      return answer.order ? storeSquareSale(db, shopId, answer.order, now) : "skipped";
     }
     case "inventory.count.updated": {
       const counts = object.inventory_counts;

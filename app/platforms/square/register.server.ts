@@ -1,0 +1,112 @@
+/**
+ * The Square register behind a companion panel: OPEN orders at the panel's location through
+ * SearchOrders, and an order-wide discount written with UpdateOrder (a sparse order carrying the
+ * order's current version and the new discount, with an idempotency key, so a retry never adds
+ * it twice). Square's refusals become PosRefusedError (the cashier keys it in); outages, rate
+ * limits and network failures become PosUnavailableError.
+ */
+import { SquareError, type SquareClient } from "square";
+import type { PanelOrder } from "../../../shared/panel-contract";
+import { PosRefusedError, PosUnavailableError, type RegisterPos } from "../../services/panel-orders.server";
+import { isTransientSquareError, squareErrorMessage } from "./client.server";
+import { openOrderFromSquare, type SquareCart } from "./normalize";
+
+/** A Square open order as the panel shows it. */
+export function panelOrderFromSquare(cart: SquareCart): PanelOrder {
+  return {
+    id: cart.externalId,
+    customerId: cart.customerExternalId,
+    currency: cart.currency,
+    subtotalMinor: cart.subtotalMinor,
+    discounts: cart.orderDiscounts.map(({ name, amountMinor }) => ({ name, amountMinor })),
+    lines: cart.lineItems.map((line) => ({
+      lineId: line.externalId,
+      productId: line.productExternalId,
+      variantId: line.variantExternalId,
+      title: line.title,
+      quantity: line.quantity,
+      unitPriceMinor: line.priceMinor,
+    })),
+    updatedAt: cart.updatedAt?.toISOString() ?? null,
+  };
+}
+
+/** A read: any failure means the panel cannot show Square's state now (a 401 says to reconnect). */
+async function squareRead<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof SquareError || isTransientSquareError(error)) {
+      throw new PosUnavailableError(squareErrorMessage(error));
+    }
+    throw error;
+  }
+}
+
+/** Every order's version, as last read: UpdateOrder must name the version it changes. */
+type Versions = Map<string, { version: number | null; location: string }>;
+
+export function squareRegister(client: SquareClient): RegisterPos {
+  const versions: Versions = new Map();
+  const remember = (cart: SquareCart) => {
+    versions.set(cart.externalId, { version: cart.version, location: cart.locationExternalId });
+    return panelOrderFromSquare(cart);
+  };
+  return {
+    platform: "square",
+    async openOrders(location, limit) {
+      const answer = await squareRead(() =>
+        client.orders.search({
+          locationIds: [location],
+          limit,
+          query: {
+            filter: { stateFilter: { states: ["OPEN"] } },
+            sort: { sortField: "UPDATED_AT", sortOrder: "DESC" },
+          },
+        }),
+      );
+      return (answer.orders ?? []).flatMap((raw) => {
+        const cart = openOrderFromSquare(raw);
+        return cart && cart.locationExternalId === location ? [remember(cart)] : [];
+      });
+    },
+    async openOrder(orderId, location) {
+      let raw;
+      try {
+        raw = (await client.orders.get({ orderId })).order;
+      } catch (error) {
+        if (error instanceof SquareError && error.statusCode === 404) return null;
+        return squareRead(() => Promise.reject(error));
+      }
+      const cart = raw ? openOrderFromSquare(raw) : null;
+      return cart && cart.locationExternalId === location ? remember(cart) : null;
+    },
+    async addDiscount(order, discount) {
+      const known = versions.get(order.id);
+      if (!known) throw new Error(`square order ${order.id} was not read before the write`);
+      try {
+        await client.orders.update({
+          orderId: order.id,
+          idempotencyKey: discount.key,
+          order: {
+            locationId: known.location,
+            ...(known.version !== null ? { version: known.version } : {}),
+            discounts: [
+              {
+                uid: discount.key.slice(0, 60),
+                name: discount.name,
+                type: "FIXED_AMOUNT",
+                amountMoney: { amount: BigInt(discount.amountMinor), currency: order.currency as "USD" },
+                scope: "ORDER",
+              },
+            ],
+          },
+        });
+      } catch (error) {
+        if (isTransientSquareError(error)) throw new PosUnavailableError(squareErrorMessage(error));
+        if (error instanceof SquareError) throw new PosRefusedError(squareErrorMessage(error));
+        throw error;
+      }
+    },
+  };
+}
