@@ -5,56 +5,29 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
-import { z } from "zod";
 import { requireAdminShop } from "../admin-auth.server";
 import { ChoiceInput } from "../components/FormInputs";
 import { getDb } from "../db.server";
 import { fieldErrorsResponse } from "../http.server";
-import { issuePairingCode, PairingError, revokeDevice } from "../services/pairing.server";
+import {
+  changeRegisterPanels,
+  pairedPanels,
+  RegisterPanelsFormSchema,
+  type RegisterPanelsResult,
+} from "../services/register-panels.server";
 
 export const meta: MetaFunction = () => [{ title: "Register panels · Register Copilot" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdminShop(request);
-  const devices = await getDb().registerDevice.findMany({
-    where: { shopId: shop.id, revokedAt: null },
-    orderBy: { createdAt: "desc" },
-    take: 200,
-    select: { id: true, name: true, locationExternalId: true, createdAt: true, lastSeenAt: true },
-  });
-  return { locations: shop.locations, devices };
+  return { locations: shop.locations, devices: await pairedPanels(getDb(), shop.id) };
 };
-
-const RegistersFormSchema = z.discriminatedUnion("intent", [
-  z.strictObject({
-    intent: z.literal("issue"),
-    locationExternalId: z.string().regex(/^\d+$/, "choose a location"),
-  }),
-  z.strictObject({ intent: z.literal("revoke"), deviceId: z.string().min(1, "required").max(64) }),
-]);
-
-type ActionResult = { code?: string; expiresAt?: string; revoked?: string; fieldErrors?: Record<string, string> };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, admin } = await requireAdminShop(request);
-  const parsed = RegistersFormSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = RegisterPanelsFormSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return fieldErrorsResponse(parsed.error.issues);
-  const actor = `admin:${admin.userId ?? "unknown"}`;
-  const db = getDb();
-  try {
-    if (parsed.data.intent === "revoke") {
-      await revokeDevice(db, shop.id, parsed.data.deviceId, actor, new Date());
-      return { revoked: parsed.data.deviceId } satisfies ActionResult;
-    }
-    const issued = await issuePairingCode(db, shop, parsed.data.locationExternalId, actor, new Date());
-    return { code: issued.code, expiresAt: issued.expiresAt.toISOString() } satisfies ActionResult;
-  } catch (error) {
-    if (error instanceof PairingError) {
-      const field = parsed.data.intent === "revoke" ? "deviceId" : "locationExternalId";
-      return Response.json({ fieldErrors: { [field]: error.message.replace(/^\w+: /, "") } }, { status: error.status });
-    }
-    throw error;
-  }
+  return changeRegisterPanels(getDb(), shop, parsed.data, `admin:${admin.userId ?? "unknown"}`, new Date());
 };
 
 const when = (value: Date | string | null) =>
@@ -62,7 +35,7 @@ const when = (value: Date | string | null) =>
 
 export default function RegistersPage() {
   const { locations, devices } = useLoaderData<typeof loader>();
-  const result = useActionData<ActionResult>();
+  const result = useActionData<RegisterPanelsResult>();
   const busy = useNavigation().state !== "idle";
   const locationName = (id: string) => locations.find((l) => l.externalId === id)?.name ?? id;
   return (

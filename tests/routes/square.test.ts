@@ -313,8 +313,13 @@ describe("connecting a Square seller", () => {
     );
 
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain("Harbour Grocers is connected");
-    expect(response.headers.get("Set-Cookie")).toMatch(/^square_oauth_state=; .*Max-Age=0/);
+    const html = await response.text();
+    expect(html).toContain("Harbour Grocers is connected");
+    // Connecting signs the seller into the console, where register panels are paired.
+    expect(html).toContain('<a href="/console">Set up register panels</a>');
+    const [stateCookie, consoleCookie] = response.headers.getSetCookie();
+    expect(stateCookie).toMatch(/^square_oauth_state=; .*Max-Age=0/);
+    expect(consoleCookie).toMatch(/^rc_console=[\w-]+\.[\w-]+; Path=\/console; HttpOnly; SameSite=Lax; Max-Age=43200/);
 
     // The code flow, with our credentials, exactly once.
     expect(calls("/oauth2/token").map((c) => c.body)).toEqual([
