@@ -433,7 +433,7 @@ describe("Clover webhook intake", () => {
       args(webhookRequest(notificationBody(merchantId, [{ objectId: `O:${ORDER_FIXTURE.id}`, type: "UPDATE", ts }]))),
     );
 
-    expect(await drainQueue()).toEqual(["clover:refetch → done"]);
+    expect(await drainQueue()).toEqual(["clover:refetch → done", "recs:train → done"]);
     const call = calls(`/v3/merchants/${merchantId}/orders/`)[0]!;
     expect(call.auth).toBe(`Bearer ${accessToken}`);
     expect(call.url.searchParams.get("expand")).toBe("lineItems,discounts");
@@ -486,7 +486,10 @@ describe("Clover webhook intake", () => {
     expect(job.runAt.getTime()).toBe(now.getTime() + 30_000);
 
     limited = false;
-    expect(await drainQueue(() => new Date(job.runAt.getTime() + 1))).toEqual(["clover:refetch → done"]);
+    expect(await drainQueue(() => new Date(job.runAt.getTime() + 1))).toEqual([
+      "clover:refetch → done",
+      "recs:train → done",
+    ]);
     expect(await db.order.count({ where: { shopId: shop.id } })).toBe(1);
     expect(await db.job.count({ where: { status: "dead" } })).toBe(0);
   });
@@ -593,7 +596,7 @@ describe("Clover token refresh", () => {
       ),
     );
 
-    expect(await drainQueue()).toEqual(["clover:refetch → done"]);
+    expect(await drainQueue()).toEqual(["clover:refetch → done", "recs:train → done"]);
     expect(recorded.map((r) => r.path.replace(merchantId, "{mId}"))).toEqual([
       "/oauth/v2/refresh",
       `/v3/merchants/{mId}/orders/${ORDER_FIXTURE.id}`,
@@ -660,7 +663,7 @@ describe("Clover reconciliation and backfill", () => {
       },
     });
 
-    expect(await drainQueue(() => now)).toEqual(["clover:reconcile → done"]);
+    expect(await drainQueue(() => now)).toEqual(["clover:reconcile → done", "recs:train → done"]);
     const call = calls(`/v3/merchants/${merchantId}/orders`)[0]!;
     expect(call.url.searchParams.getAll("filter")).toEqual([`modifiedTime>=${since}`, `modifiedTime<${now.getTime()}`]);
     expect(call.url.searchParams.get("expand")).toBe("lineItems,discounts");

@@ -623,7 +623,10 @@ describe("Square events in the worker", () => {
 
     const response = await webhookAction(args(webhookRequest(orderUpdatedEvent(merchantId, orderId))));
     expect(response.status).toBe(200);
-    expect(await drainQueue()).toEqual(["square:event → done"]);
+    // The seller's first sale here asks for a suggestions model, trained for this Square shop.
+    expect(await drainQueue()).toEqual(["square:event → done", "recs:train → done"]);
+    expect(await db.recommendationModel.count({ where: { shopId: shop.id } })).toBe(1);
+    expect(await db.shop.count({ where: { domain: merchantId } })).toBe(1);
 
     expect(calls("/v2/orders/")).toEqual([
       expect.objectContaining({ method: "GET", path: `/v2/orders/${orderId}`, auth: `Bearer ${accessToken}` }),
@@ -689,7 +692,10 @@ describe("Square events in the worker", () => {
     expect(await db.order.count({ where: { shopId: shop.id } })).toBe(0);
 
     limited = false;
-    expect(await drainQueue(() => new Date(job.runAt.getTime() + 1))).toEqual(["square:event → done"]);
+    expect(await drainQueue(() => new Date(job.runAt.getTime() + 1))).toEqual([
+      "square:event → done",
+      "recs:train → done",
+    ]);
     expect(await db.order.count({ where: { shopId: shop.id, externalId: orderId } })).toBe(1);
     expect(await db.job.count({ where: { status: "dead" } })).toBe(0);
   });

@@ -16,7 +16,7 @@ import {
   upsertOrder,
   upsertProduct,
 } from "../../services/store.server";
-import { attributeOrderToSuggestions, trainShopModel } from "../../services/suggestions.server";
+import { attributeOrderToSuggestions, scheduleRebuildIfStale, trainShopModel } from "../../services/suggestions.server";
 import { CloverApiError, type CloverClient } from "./client.server";
 import {
   customerFromClover,
@@ -71,6 +71,8 @@ async function storeOrder(
   if (options.live) {
     await applyLoyaltyForOrder(db, scope.shopId, sale, scope.now);
     await attributeOrderToSuggestions(db, scope.shopId, sale.externalId);
+    // As for a Shopify order: a missing or day-old model is rebuilt from the new history.
+    await scheduleRebuildIfStale(db, scope.shopId, { platform: "clover", domain: scope.merchantId }, scope.now);
   }
   return result;
 }

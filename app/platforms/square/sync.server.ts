@@ -15,7 +15,7 @@ import {
   upsertOrder,
   upsertProduct,
 } from "../../services/store.server";
-import { attributeOrderToSuggestions, trainShopModel } from "../../services/suggestions.server";
+import { attributeOrderToSuggestions, scheduleRebuildIfStale, trainShopModel } from "../../services/suggestions.server";
 import type { NormalizedOrder } from "../../../shared/model";
 import {
   categoryNamesFrom,
@@ -156,6 +156,9 @@ export async function storeSquareSale(db: Db, shopId: string, raw: Square.Order,
   if ((await upsertOrder(db, shopId, order)) === "stale") return "skipped";
   await applyLoyaltyForOrder(db, shopId, order, now);
   await attributeOrderToSuggestions(db, shopId, order.externalId);
+  // As for a Shopify order: a missing or day-old model is rebuilt from the new history.
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { domain: true } });
+  await scheduleRebuildIfStale(db, shopId, { platform: "square", domain: shop.domain }, now);
   return "stored";
 }
 
