@@ -9,9 +9,8 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db.server";
 import { fromWire, openOrderFromSquare } from "../platforms/square/normalize";
-import { panelOrderFromSquare } from "../platforms/square/register.server";
 import { storeSquareSale } from "../platforms/square/sync.server";
-import { PanelOrderError, type RegisterPos } from "../services/panel-orders.server";
+import { PanelOrderError, panelOrderOf, type RegisterPos } from "../services/panel-orders.server";
 import { squareStyleId } from "../../shared/demo-store";
 import type { PanelOrder } from "../../shared/panel-contract";
 
@@ -95,7 +94,7 @@ function withTotals(order: WireOrder): WireOrder {
 
 function panelOrder(row: { body: string }): PanelOrder | null {
   const cart = openOrderFromSquare(fromWire.order(JSON.parse(row.body)));
-  return cart ? panelOrderFromSquare(cart) : null;
+  return cart ? panelOrderOf(cart) : null;
 }
 
 /** Changes one open order in a transaction (the version check keeps two taps from racing). */

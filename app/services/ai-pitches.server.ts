@@ -9,7 +9,7 @@ import { PITCH_LINES_PROMPT } from "../ai/prompts";
 import { deserializeModel, recommend } from "../../shared/recommendations";
 import type { ShopRef } from "../../shared/model";
 import { aiSettingsFor, runShopPrompt, saveAiOutput } from "./ai.server";
-import { enqueueJob } from "./jobs.server";
+import { enqueueShopJobOnce } from "./jobs.server";
 
 export const AI_JOB = { pitches: "ai:pitches" } as const;
 export const PITCH_KIND = "pitch";
@@ -163,21 +163,5 @@ export async function writePitchLines(db: Db, shopId: string, now: Date): Promis
 
 /** One pending pitch job per shop is enough: it covers every pair without a line. */
 export async function enqueuePitchLines(db: Db, shop: ShopRef, now: Date) {
-  const pending = await db.job.count({
-    where: {
-      platform: shop.platform,
-      shopDomain: shop.domain,
-      type: AI_JOB.pitches,
-      status: { in: ["pending", "running"] },
-    },
-  });
-  if (pending === 0) {
-    await enqueueJob(db, {
-      platform: shop.platform,
-      shopDomain: shop.domain,
-      type: AI_JOB.pitches,
-      payload: {},
-      runAt: now,
-    });
-  }
+  await enqueueShopJobOnce(db, shop, AI_JOB.pitches, now);
 }

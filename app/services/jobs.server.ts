@@ -66,6 +66,21 @@ export async function enqueueJob(db: Db | Tx, input: EnqueueInput): Promise<stri
   return id;
 }
 
+/** A shop-wide job with no payload (a rebuild, a sweep): queued unless one is already waiting or running. */
+export async function enqueueShopJobOnce(
+  db: Db,
+  shop: { platform: Platform; domain: string },
+  type: string,
+  now: Date,
+) {
+  const pending = await db.job.count({
+    where: { platform: shop.platform, shopDomain: shop.domain, type, status: { in: ["pending", "running"] } },
+  });
+  if (pending === 0) {
+    await enqueueJob(db, { platform: shop.platform, shopDomain: shop.domain, type, payload: {}, runAt: now });
+  }
+}
+
 /** Job kept dead from the start: a payload that will never process, kept for the admin to see. */
 export async function enqueueDeadLetter(db: Db | Tx, input: EnqueueInput & { reason: string }): Promise<string> {
   const job = await db.job.create({

@@ -9,6 +9,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Db } from "../db.server";
 import { cartFingerprint } from "../../shared/approvals";
+import type { NormalizedLineItem } from "../../shared/model";
 import { formatMinorUnits } from "../../shared/money";
 import type {
   PanelDiscountResponse,
@@ -55,6 +56,37 @@ export class PanelOrderError extends Error {
 }
 
 export const OPEN_ORDERS_SHOWN = 10;
+
+/** An open order as each platform's normalizer gives it (SquareCart, CloverCart). */
+export interface OpenCart {
+  externalId: string;
+  customerExternalId: string | null;
+  currency: string;
+  subtotalMinor: number;
+  orderDiscounts: Array<{ name: string; amountMinor: number }>;
+  lineItems: NormalizedLineItem[];
+  updatedAt: Date | null;
+}
+
+/** An open order as the panel shows it. */
+export function panelOrderOf(cart: OpenCart): PanelOrder {
+  return {
+    id: cart.externalId,
+    customerId: cart.customerExternalId,
+    currency: cart.currency,
+    subtotalMinor: cart.subtotalMinor,
+    discounts: cart.orderDiscounts.map(({ name, amountMinor }) => ({ name, amountMinor })),
+    lines: cart.lineItems.map((line) => ({
+      lineId: line.externalId,
+      productId: line.productExternalId,
+      variantId: line.variantExternalId,
+      title: line.title,
+      quantity: line.quantity,
+      unitPriceMinor: line.priceMinor,
+    })),
+    updatedAt: cart.updatedAt?.toISOString() ?? null,
+  };
+}
 
 export async function panelOrders(pos: RegisterPos, location: string, now: Date): Promise<PanelOrdersResponse> {
   try {
@@ -105,7 +137,10 @@ export async function writeApprovedDiscount(
     status === "written"
       ? { status, orderId, name, amountMinor: request.amountMinor }
       : { status, orderId, name, amountMinor: request.amountMinor, instructions: keyInInstructions(request, pos) };
+  const fromThisPanel = request.deviceId !== null && request.deviceId === register.deviceId;
   if (request.writtenAt) {
+    // Only the panel that asked learns where its discount went.
+    if (!fromThisPanel) throw new ApprovalError(403, "approval_refused", "This discount was asked for elsewhere");
     if (request.writtenOrderId === orderId) return answer("written");
     throw new PanelOrderError(409, "already_written", "This discount is already on another order");
   }
@@ -121,7 +156,6 @@ export async function writeApprovedDiscount(
     order.lines.flatMap((line) => (line.variantId ? [{ variantId: line.variantId, quantity: line.quantity }] : [])),
   );
 
-  const fromThisPanel = request.deviceId !== null && request.deviceId === register.deviceId;
   if (request.status === "applied") {
     // Under the limits there is no token: only the panel that asked may use it, for that cart.
     if (!fromThisPanel) throw new ApprovalError(403, "approval_refused", "This discount was asked for elsewhere");

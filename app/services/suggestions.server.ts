@@ -18,7 +18,7 @@ import type {
 } from "../../shared/pos-contract";
 import type { Tx } from "./audit.server";
 import { enqueuePitchLines, pitchKey } from "./ai-pitches.server";
-import { enqueueJob } from "./jobs.server";
+import { enqueueShopJobOnce } from "./jobs.server";
 import {
   basketsForShop,
   DEFAULT_SUGGESTION_SETTINGS,
@@ -87,23 +87,7 @@ export async function trainShopModel(db: Db, shopId: string, now: Date) {
 export const REBUILD_AFTER_MS = 24 * 60 * 60 * 1000;
 
 export async function enqueueModelTraining(db: Db, shop: ShopRef, now: Date) {
-  const pending = await db.job.count({
-    where: {
-      platform: shop.platform,
-      shopDomain: shop.domain,
-      type: RECS_JOB.train,
-      status: { in: ["pending", "running"] },
-    },
-  });
-  if (pending === 0) {
-    await enqueueJob(db, {
-      platform: shop.platform,
-      shopDomain: shop.domain,
-      type: RECS_JOB.train,
-      payload: {},
-      runAt: now,
-    });
-  }
+  await enqueueShopJobOnce(db, shop, RECS_JOB.train, now);
 }
 
 /** After an order is stored: schedule a rebuild when the model is missing or a day old. */

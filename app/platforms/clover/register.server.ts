@@ -4,29 +4,14 @@
  * discounts. Clover takes no idempotency key, so the write first looks for a discount already
  * carrying this request's name (a retry after a lost answer must not add it twice).
  */
-import type { PanelOrder } from "../../../shared/panel-contract";
-import { PosRefusedError, PosUnavailableError, type RegisterPos } from "../../services/panel-orders.server";
+import {
+  panelOrderOf,
+  PosRefusedError,
+  PosUnavailableError,
+  type RegisterPos,
+} from "../../services/panel-orders.server";
 import { CloverApiError, isTransientCloverError, type CloverClient } from "./client.server";
-import { openOrderFromClover, type CloverCart } from "./normalize";
-
-export function panelOrderFromClover(cart: CloverCart): PanelOrder {
-  return {
-    id: cart.externalId,
-    customerId: cart.customerExternalId,
-    currency: cart.currency,
-    subtotalMinor: cart.subtotalMinor,
-    discounts: cart.orderDiscounts,
-    lines: cart.lineItems.map((line) => ({
-      lineId: line.externalId,
-      productId: line.productExternalId,
-      variantId: line.variantExternalId,
-      title: line.title,
-      quantity: line.quantity,
-      unitPriceMinor: line.priceMinor,
-    })),
-    updatedAt: cart.updatedAt?.toISOString() ?? null,
-  };
-}
+import { openOrderFromClover } from "./normalize";
 
 async function cloverRead<T>(call: () => Promise<T>): Promise<T> {
   try {
@@ -47,7 +32,7 @@ export function cloverRegister(client: CloverClient, currency: string): Register
       const orders = await cloverRead(() => client.openOrders(limit));
       return orders.flatMap((raw) => {
         const cart = cartOf(raw);
-        return cart ? [panelOrderFromClover(cart)] : [];
+        return cart ? [panelOrderOf(cart)] : [];
       });
     },
     async openOrder(orderId, location) {
@@ -60,7 +45,7 @@ export function cloverRegister(client: CloverClient, currency: string): Register
         return cloverRead(() => Promise.reject(error));
       }
       const cart = cartOf(raw);
-      return cart ? panelOrderFromClover(cart) : null;
+      return cart ? panelOrderOf(cart) : null;
     },
     async addDiscount(order, discount) {
       try {

@@ -6,30 +6,14 @@
  * limits and network failures become PosUnavailableError.
  */
 import { SquareError, type SquareClient } from "square";
-import type { PanelOrder } from "../../../shared/panel-contract";
-import { PosRefusedError, PosUnavailableError, type RegisterPos } from "../../services/panel-orders.server";
+import {
+  panelOrderOf,
+  PosRefusedError,
+  PosUnavailableError,
+  type RegisterPos,
+} from "../../services/panel-orders.server";
 import { isTransientSquareError, squareErrorMessage } from "./client.server";
 import { openOrderFromSquare, type SquareCart } from "./normalize";
-
-/** A Square open order as the panel shows it. */
-export function panelOrderFromSquare(cart: SquareCart): PanelOrder {
-  return {
-    id: cart.externalId,
-    customerId: cart.customerExternalId,
-    currency: cart.currency,
-    subtotalMinor: cart.subtotalMinor,
-    discounts: cart.orderDiscounts.map(({ name, amountMinor }) => ({ name, amountMinor })),
-    lines: cart.lineItems.map((line) => ({
-      lineId: line.externalId,
-      productId: line.productExternalId,
-      variantId: line.variantExternalId,
-      title: line.title,
-      quantity: line.quantity,
-      unitPriceMinor: line.priceMinor,
-    })),
-    updatedAt: cart.updatedAt?.toISOString() ?? null,
-  };
-}
 
 /** A read: any failure means the panel cannot show Square's state now (a 401 says to reconnect). */
 async function squareRead<T>(call: () => Promise<T>): Promise<T> {
@@ -50,7 +34,7 @@ export function squareRegister(client: SquareClient): RegisterPos {
   const versions: Versions = new Map();
   const remember = (cart: SquareCart) => {
     versions.set(cart.externalId, { version: cart.version, location: cart.locationExternalId });
-    return panelOrderFromSquare(cart);
+    return panelOrderOf(cart);
   };
   return {
     platform: "square",
