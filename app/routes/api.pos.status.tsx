@@ -1,40 +1,44 @@
 /**
- * GET /api/pos/status[?locationId=] — the POS extension's health check: is the copilot ready for
- * this shop, and not paused at this location? The session token (Authorization: Bearer) proves
- * shop and user; the shop comes from its `dest`.
+ * GET /api/pos/status[?locationId=] — the register's health check: is the copilot ready for this
+ * shop, and not paused at this location? A POS session token or a panel's token proves the shop
+ * (authenticatePos); a panel's location is its token's.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { getDb } from "../db.server";
-import { posStatusForShop, shopDomainFromSessionToken } from "../services/pos-status.server";
-import { authenticate } from "../shopify.server";
+import { apiError } from "../http.server";
+import { authenticatePos, registerLocation } from "../pos-auth.server";
+import { posStatusForShop } from "../services/pos-status.server";
 import { externalId } from "../../shared/ids";
-import type { PosErrorResponse } from "../../shared/pos-contract";
 
 // Status changes with every order: never let a proxy or the webview cache it.
 const NO_STORE = { "Cache-Control": "no-store" };
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { sessionToken, cors } = await authenticate.public.pos(request);
-  const shopDomain = shopDomainFromSessionToken(sessionToken);
-  if (!shopDomain) {
-    const body: PosErrorResponse = {
-      error: { code: "invalid_token_destination", message: "The session token does not name a shop" },
-    };
-    return cors(Response.json(body, { status: 401, headers: NO_STORE }));
-  }
+  const auth = await authenticatePos(request, "GET");
+  if (auth instanceof Response) return auth;
   const rawLocation = new URL(request.url).searchParams.get("locationId");
-  const location = rawLocation === null ? null : externalId(rawLocation);
-  if (rawLocation !== null && !location) {
-    const body: PosErrorResponse = { error: { code: "invalid_query", message: "locationId: must be a location id" } };
-    return cors(Response.json(body, { status: 400, headers: NO_STORE }));
+  if (rawLocation !== null && !externalId(rawLocation)) {
+    return auth.cors(apiError(400, "invalid_query", "locationId: must be a location id", NO_STORE));
   }
-  return cors(Response.json(await posStatusForShop({ db: getDb(), shopDomain, location }), { headers: NO_STORE }));
+  try {
+    const location = registerLocation(auth, rawLocation);
+    const status = await posStatusForShop({
+      db: getDb(),
+      shopDomain: auth.shop.domain,
+      platform: auth.shop.platform,
+      location,
+    });
+    return auth.cors(Response.json(status, { headers: NO_STORE }));
+  } catch (error) {
+    if (error instanceof Response) return auth.cors(error);
+    throw error;
+  }
 };
 
 // Remix sends every non-GET request to the action: OPTIONS is the CORS preflight from the POS
-// webview, which authenticate.public.pos answers (throws a 204 with CORS headers).
+// webview, which authenticatePos answers (a 204 with CORS headers); anything else is 405.
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { cors } = await authenticate.public.pos(request);
-  const body: PosErrorResponse = { error: { code: "method_not_allowed", message: "Use GET" } };
-  return cors(Response.json(body, { status: 405, headers: { ...NO_STORE, Allow: "GET, OPTIONS" } }));
+  const auth = await authenticatePos(request, "GET");
+  if (auth instanceof Response) return auth;
+  return auth.cors(apiError(405, "method_not_allowed", "Use GET", { ...NO_STORE, Allow: "GET, OPTIONS" }));
 };

@@ -6,6 +6,7 @@ import { API_KEY, API_SECRET_KEY, APP_URL, getJwt } from "@shopify/shopify-api/t
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../app/db.server";
 import { action, loader } from "../../app/routes/api.pos.status";
+import { issuePairingCode, panelAccessToken, redeemPairingCode } from "../../app/services/pairing.server";
 import { PosErrorResponseSchema, PosStatusResponseSchema } from "../../shared/pos-contract.schema";
 import { createBackfillRun, createOrder, createProduct, createShop } from "../factories";
 
@@ -116,6 +117,45 @@ describe("GET /api/pos/status", () => {
     await db.locationSettings.create({ data: { shopId: shop.id, locationExternalId: "", copilotEnabled: false } });
     expect((await at("?locationId=72")).body.paused).toBe(true);
     expect((await at("")).body.paused).toBe(true);
+  });
+
+  it("answers a paired register panel for its own store and location, and only those", async () => {
+    const db = getDb();
+    const shop = await createShop(db, { platform: "square", domain: "MLSTATUSPANEL01", name: "Pier Market" });
+    await db.location.create({ data: { shopId: shop.id, externalId: "LPIERMAIN00001", name: "Pier" } });
+    await db.locationSettings.create({
+      data: { shopId: shop.id, locationExternalId: "LPIERMAIN00001", copilotEnabled: false },
+    });
+    const now = new Date();
+    const { code } = await issuePairingCode(
+      db,
+      { id: shop.id, locations: [{ externalId: "LPIERMAIN00001" }] },
+      "LPIERMAIN00001",
+      "test",
+      now,
+    );
+    const device = await redeemPairingCode(db, code, "Front till", now);
+    const { token } = await panelAccessToken(
+      db,
+      { deviceId: device.deviceId, secret: device.deviceSecret },
+      process.env.SHOPIFY_API_SECRET!,
+      now,
+    );
+
+    // No locationId: the panel's own; paused there by the store.
+    const own = await get(statusRequest({ token }));
+    expect(own.status).toBe(200);
+    expect(PosStatusResponseSchema.parse(await own.json())).toMatchObject({
+      shop: { domain: "MLSTATUSPANEL01", name: "Pier Market", known: true, installed: true },
+      paused: true,
+    });
+    const elsewhere = await get(statusRequest({ token, query: "?locationId=LOTHERSTORE0001" }));
+    expect(elsewhere.status).toBe(403);
+    expect(await elsewhere.json()).toEqual({
+      error: { code: "location_mismatch", message: "locationId: this panel is paired with another location" },
+    });
+    const forged = await get(statusRequest({ token: `${token.split(".")[0]}.${"A".repeat(43)}` }));
+    expect(forged.status).toBe(401);
   });
 
   it("answers a shop the app has not recorded yet without creating it", async () => {
