@@ -7,35 +7,27 @@
  */
 import { z } from "zod";
 import type { Db } from "../../db.server";
+import {
+  acceptCallbackState,
+  ConnectError,
+  DeclinedCallbackQuery,
+  saveConnectedMerchant,
+  type ConnectStart,
+} from "../connect.server";
 import { oauthStateFlow } from "../oauth-state.server";
 import { CloverApiError, cloverClient, cloverRequest, isTransientCloverError, type FetchLike } from "./client.server";
 import type { CloverConfig } from "./config.server";
 import { merchantFromClover, type MerchantDetails } from "./normalize";
 import { enqueueCloverBackfillIfNeeded, scheduleCloverReconcile } from "./sync.server";
-import { scheduleCloverTokenRefresh, sealedPair, TokenPairSchema, type TokenPair } from "./tokens.server";
+import { scheduleCloverTokenRefresh, TokenPairSchema, tokensFromPair, type TokenPair } from "./tokens.server";
 
 export const CLOVER_CONNECT_PATH = "/connect/clover";
 const stateFlow = oauthStateFlow("clover", CLOVER_CONNECT_PATH);
 export const CLOVER_CALLBACK_PATH = "/connect/clover/callback";
 
-/** A refusal the merchant's browser is shown, with the status to show it with. */
-export class ConnectError extends Error {
-  constructor(
-    readonly status: 400 | 502,
-    message: string,
-  ) {
-    super(message);
-    this.name = "ConnectError";
-  }
-}
+export { ConnectError };
 
 // ---------- step 1: send the merchant to Clover ----------
-
-export interface ConnectStart {
-  authorizeUrl: string;
-  /** Set on the redirect: binds the state to the browser that started (RFC 6749 §10.12). */
-  setCookie: string;
-}
 
 export async function beginCloverConnect(
   db: Db,
@@ -68,12 +60,7 @@ export const CallbackQuery = z.union([
     state: z.string().min(1).max(200),
     merchant_id: merchantId,
   }),
-  // The merchant declined, or Clover could not authorize.
-  z.object({
-    error: z.string().max(200),
-    error_description: z.string().max(1_000).optional(),
-    state: z.string().max(200).optional(),
-  }),
+  DeclinedCallbackQuery,
 ]);
 export type CallbackQuery = z.infer<typeof CallbackQuery>;
 
@@ -106,31 +93,14 @@ export async function completeCloverConnect(
   cookieHeader: string | null,
 ): Promise<Connected> {
   const { db, config, now } = deps;
-  if ("error" in query) {
-    if (query.state) await stateFlow.consume(db, query.state, now);
-    throw new ConnectError(
-      400,
-      query.error === "access_denied"
-        ? "The Clover connection was declined. Nothing was connected."
-        : `Clover could not authorize the connection (${query.error}${query.error_description ? `: ${query.error_description}` : ""}).`,
-    );
-  }
-  if (!stateFlow.fromThisBrowser(query.state, cookieHeader)) {
-    throw new ConnectError(400, "This Clover connection was not started in this browser. Start again from the app.");
-  }
-  if (!(await stateFlow.consume(db, query.state, now))) {
-    throw new ConnectError(
-      400,
-      "This Clover connection link has expired or was already used. Start again from the app.",
-    );
-  }
+  const granted = await acceptCallbackState(query, cookieHeader, { db, stateFlow, platformName: "Clover", now });
 
   let pair: TokenPair;
   try {
     pair = await cloverRequest(
       { apiUrl: config.apiUrl, fetch: deps.fetch },
       "/oauth/v2/token",
-      { method: "POST", body: { client_id: config.appId, client_secret: config.appSecret, code: query.code } },
+      { method: "POST", body: { client_id: config.appId, client_secret: config.appSecret, code: granted.code } },
       TokenPairSchema,
     );
   } catch (error) {
@@ -146,53 +116,31 @@ export async function completeCloverConnect(
   try {
     const client = cloverClient({
       config,
-      merchantId: query.merchant_id,
+      merchantId: granted.merchant_id,
       accessToken: async () => pair.access_token,
       fetch: deps.fetch,
     });
     details = merchantFromClover(await client.merchant());
   } catch (error) {
     if (error instanceof CloverApiError && (error.status === 401 || error.status === 403 || error.status === 404)) {
-      throw new ConnectError(400, `Clover did not let this authorization read merchant ${query.merchant_id}.`);
+      throw new ConnectError(400, `Clover did not let this authorization read merchant ${granted.merchant_id}.`);
     }
     throw new ConnectError(502, `Clover did not return the merchant (${cloverReason(error)}). Try connecting again.`);
   }
 
-  const mId = query.merchant_id;
-  const sealed = { ...sealedPair(pair, config.tokenKey, now), status: "active", lastError: null, scopes: "" };
+  const mId = granted.merchant_id;
+  // One Clover merchant is one store: its location is the merchant itself.
+  const location = { externalId: mId, name: details.name ?? mId, active: true };
   return db.$transaction(async (tx) => {
-    const before = await tx.shop.findUnique({
-      where: { platform_domain: { platform: "clover", domain: mId } },
-      select: { uninstalledAt: true },
-    });
-    const shop = await tx.shop.upsert({
-      where: { platform_domain: { platform: "clover", domain: mId } },
-      create: { platform: "clover", domain: mId, installedAt: now, ...details },
-      update: { ...details, uninstalledAt: null },
-      select: { id: true },
-    });
-    await tx.platformConnection.upsert({
-      where: { shopId: shop.id },
-      create: { shopId: shop.id, platform: "clover", merchantId: mId, ...sealed },
-      // A new version: a refresh that claimed the old pair must not overwrite this one.
-      update: { ...sealed, version: { increment: 1 } },
-    });
-    // One Clover merchant is one store: its location is the merchant itself.
-    const location = { name: details.name ?? mId, active: true };
-    await tx.location.upsert({
-      where: { shopId_externalId: { shopId: shop.id, externalId: mId } },
-      create: { shopId: shop.id, externalId: mId, ...location },
-      update: location,
-    });
-    const reconnected = before !== null && before.uninstalledAt !== null;
-    const backfillRunId = await enqueueCloverBackfillIfNeeded(tx, {
-      merchantId: mId,
-      shopId: shop.id,
-      reconnected,
+    const { shopId, reconnected } = await saveConnectedMerchant(
+      tx,
+      { platform: "clover", merchantId: mId, details, tokens: tokensFromPair(pair), scopes: "", locations: [location] },
+      config.tokenKey,
       now,
-    });
+    );
+    const backfillRunId = await enqueueCloverBackfillIfNeeded(tx, { merchantId: mId, shopId, reconnected, now });
     await scheduleCloverReconcile(tx, mId, now);
     await scheduleCloverTokenRefresh(tx, now);
-    return { merchantId: mId, shopId: shop.id, merchantName: details.name, backfillRunId };
+    return { merchantId: mId, shopId, merchantName: details.name, backfillRunId };
   });
 }

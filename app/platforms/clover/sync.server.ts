@@ -16,7 +16,8 @@ import {
   upsertOrder,
   upsertProduct,
 } from "../../services/store.server";
-import { attributeOrderToSuggestions, scheduleRebuildIfStale, trainShopModel } from "../../services/suggestions.server";
+import { attributeOrderToSuggestions, scheduleRebuildIfStale } from "../../services/suggestions.server";
+import { countImported, runBackfillPages, startBackfillRunIfNeeded } from "../backfill-run.server";
 import { CloverApiError, type CloverClient } from "./client.server";
 import {
   customerFromClover,
@@ -234,33 +235,13 @@ export async function enqueueCloverBackfillIfNeeded(
   tx: Tx,
   input: { merchantId: string; shopId: string; reconnected: boolean; now: Date; months?: number },
 ): Promise<string | null> {
-  const live = await tx.job.count({
-    where: { shopDomain: input.merchantId, type: CLOVER_BACKFILL_JOB, status: { in: ["pending", "running"] } },
-  });
-  if (live > 0 && !input.reconnected) return null;
-  if (!input.reconnected) {
-    const completed = await tx.backfillRun.count({ where: { shopId: input.shopId, status: "completed" } });
-    if (completed > 0) return null;
-  }
-  await tx.backfillRun.updateMany({
-    where: { shopId: input.shopId, status: { in: ["pending", "running"] } },
-    data: { status: "cancelled", error: "replaced by a new backfill", finishedAt: input.now },
-  });
-  const since = new Date(input.now.getTime());
-  since.setUTCMonth(since.getUTCMonth() - (input.months ?? 12));
-  const run = await tx.backfillRun.create({
-    data: { shopId: input.shopId, status: "pending", sinceDate: since, startedAt: input.now },
-    select: { id: true },
-  });
-  const step: BackfillStep = {
-    runId: run.id,
+  return startBackfillRunIfNeeded(tx, { ...input, jobType: CLOVER_BACKFILL_JOB }, (runId, since): BackfillStep => ({
+    runId,
     phase: "items",
     offset: 0,
     window: { startAt: since.getTime(), endAt: input.now.getTime() },
     sliceStart: since.getTime(),
-  };
-  await enqueueJob(tx, { shopDomain: input.merchantId, type: CLOVER_BACKFILL_JOB, payload: step, runAt: input.now });
-  return run.id;
+  }));
 }
 
 function nextPhase(step: BackfillStep): BackfillStep | null {
@@ -304,12 +285,7 @@ async function backfillPage(db: Db, client: CloverClient, scope: MerchantScope, 
         created += 1;
         lines += raw.lineItems?.elements?.length ?? 0;
       }
-      if (created) {
-        await db.backfillRun.update({
-          where: { id: step.runId },
-          data: { ordersImported: { increment: created }, linesImported: { increment: lines } },
-        });
-      }
+      await countImported(db, step.runId, { orders: created, lines });
       if (orders.length === BACKFILL_PAGE) return { ...step, offset: step.offset + orders.length };
       return sliceEnd < step.window.endAt ? { ...step, offset: 0, sliceStart: sliceEnd } : null;
     }
@@ -318,8 +294,7 @@ async function backfillPage(db: Db, client: CloverClient, scope: MerchantScope, 
 
 /**
  * One job run of the backfill: up to BACKFILL_PAGES_PER_RUN pages, then its continuation is
- * queued. The last step completes the run and trains the recommendation model. A failed page is
- * retried by the queue from the same offset (the upserts are idempotent).
+ * queued (backfill-run.server). A failed page is retried from the same offset.
  */
 export async function runCloverBackfillStep(
   db: Db,
@@ -327,26 +302,10 @@ export async function runCloverBackfillStep(
   scope: MerchantScope,
   input: BackfillStep,
 ): Promise<BackfillStep | null> {
-  const run = await db.backfillRun.findFirst({
-    where: { id: input.runId, shopId: scope.shopId },
-    select: { status: true },
-  });
-  // Cancelled or replaced by a newer run (a reconnect): this chain stops here.
-  if (!run || (run.status !== "pending" && run.status !== "running")) return null;
-  if (run.status === "pending")
-    await db.backfillRun.update({ where: { id: input.runId }, data: { status: "running" } });
-  let step: BackfillStep | null = input;
-  for (let page = 0; step && page < BACKFILL_PAGES_PER_RUN; page++) {
-    step = await backfillPage(db, client, scope, step);
-  }
-  if (step) {
-    await enqueueJob(db, { shopDomain: scope.merchantId, type: CLOVER_BACKFILL_JOB, payload: step, runAt: scope.now });
-    return step;
-  }
-  await db.backfillRun.update({
-    where: { id: input.runId },
-    data: { status: "completed", error: null, finishedAt: scope.now },
-  });
-  await trainShopModel(db, scope.shopId, scope.now);
-  return null;
+  return runBackfillPages(
+    db,
+    { ...scope, jobType: CLOVER_BACKFILL_JOB, pagesPerRun: BACKFILL_PAGES_PER_RUN },
+    input,
+    (step) => backfillPage(db, client, scope, step),
+  );
 }

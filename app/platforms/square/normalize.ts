@@ -299,7 +299,10 @@ export function openOrderFromSquare(payload: unknown): SquareCart | null {
       name: discount.name ?? "Discount",
       amountMinor: minor(discount.appliedMoney, "discounts.applied_money"),
     }));
-  const afterAllDiscounts = lineItems.reduce((sum, line) => sum + line.priceMinor * line.quantity - line.discountMinor, 0);
+  const afterAllDiscounts = lineItems.reduce(
+    (sum, line) => sum + line.priceMinor * line.quantity - line.discountMinor,
+    0,
+  );
   return {
     externalId: value.id,
     locationExternalId: value.locationId,

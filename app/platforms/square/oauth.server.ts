@@ -7,8 +7,14 @@
 import type { SquareClient } from "square";
 import { z } from "zod";
 import type { Db } from "../../db.server";
+import {
+  acceptCallbackState,
+  ConnectError,
+  DeclinedCallbackQuery,
+  saveConnectedMerchant,
+  type ConnectStart,
+} from "../connect.server";
 import { oauthStateFlow } from "../oauth-state.server";
-import { sealSecret } from "../../services/secret-box.server";
 import { isTransientSquareError, squareBaseUrl, squareErrorMessage, type SquareConfig } from "./client.server";
 import { locationFromSquare, type SquareLocation } from "./normalize";
 import { enqueueSquareBackfillIfNeeded } from "./sync.server";
@@ -28,24 +34,9 @@ export const SQUARE_CONNECT_PATH = "/connect/square";
 const stateFlow = oauthStateFlow("square", SQUARE_CONNECT_PATH);
 export const SQUARE_CALLBACK_PATH = "/connect/square/callback";
 
-/** A refusal the seller's browser is shown, with the status to show it with. */
-export class ConnectError extends Error {
-  constructor(
-    readonly status: 400 | 502,
-    message: string,
-  ) {
-    super(message);
-    this.name = "ConnectError";
-  }
-}
+export { ConnectError };
 
 // ---------- step 1: send the seller to Square ----------
-
-export interface ConnectStart {
-  authorizeUrl: string;
-  /** Set on the redirect: binds the state to the browser that started (RFC 6749 §10.12). */
-  setCookie: string;
-}
 
 export async function beginSquareConnect(
   db: Db,
@@ -77,12 +68,7 @@ export const CallbackQuery = z.union([
     code: z.string().min(1).max(1_000),
     state: z.string().min(1).max(200),
   }),
-  // The seller declined, or Square could not authorize.
-  z.object({
-    error: z.string().max(200),
-    error_description: z.string().max(1_000).optional(),
-    state: z.string().max(200).optional(),
-  }),
+  DeclinedCallbackQuery,
 ]);
 export type CallbackQuery = z.infer<typeof CallbackQuery>;
 
@@ -134,32 +120,14 @@ export async function completeSquareConnect(
   cookieHeader: string | null,
 ): Promise<Connected> {
   const { db, config, now } = deps;
-  if ("error" in query) {
-    if (query.state) await stateFlow.consume(db, query.state, now);
-    const declined = query.error === "access_denied";
-    throw new ConnectError(
-      400,
-      declined
-        ? "The Square connection was declined. Nothing was connected."
-        : `Square could not authorize the connection (${query.error}${query.error_description ? `: ${query.error_description}` : ""}).`,
-    );
-  }
-  if (!stateFlow.fromThisBrowser(query.state, cookieHeader)) {
-    throw new ConnectError(400, "This Square connection was not started in this browser. Start again from the app.");
-  }
-  if (!(await stateFlow.consume(db, query.state, now))) {
-    throw new ConnectError(
-      400,
-      "This Square connection link has expired or was already used. Start again from the app.",
-    );
-  }
+  const granted = await acceptCallbackState(query, cookieHeader, { db, stateFlow, platformName: "Square", now });
 
   let token: z.infer<typeof TokenResponse>;
   try {
     const answer = await deps.oauthClient.oAuth.obtainToken({
       clientId: config.applicationId,
       clientSecret: config.applicationSecret,
-      code: query.code,
+      code: granted.code,
       grantType: "authorization_code",
     });
     token = TokenResponse.parse(answer);
@@ -191,45 +159,22 @@ export async function completeSquareConnect(
     currency: main?.currency ?? "USD",
     timezone: validTimezone(main?.timezone ?? null),
   };
-  const sealed = {
-    accessTokenEnc: sealSecret(token.accessToken, config.tokenKey),
-    refreshTokenEnc: sealSecret(token.refreshToken, config.tokenKey),
-    accessTokenExpiresAt: token.expiresAt ? new Date(token.expiresAt) : null,
-    tokenIssuedAt: now,
-    scopes: SQUARE_SCOPES.join(" "),
-    status: "active",
-    lastError: null,
-  };
   const merchantId = token.merchantId;
+  const tokens = {
+    accessToken: token.accessToken,
+    refreshToken: token.refreshToken,
+    accessTokenExpiresAt: token.expiresAt ? new Date(token.expiresAt) : null,
+  };
 
   return db.$transaction(async (tx) => {
-    const before = await tx.shop.findUnique({
-      where: { platform_domain: { platform: "square", domain: merchantId } },
-      select: { uninstalledAt: true },
-    });
-    const shop = await tx.shop.upsert({
-      where: { platform_domain: { platform: "square", domain: merchantId } },
-      create: { platform: "square", domain: merchantId, installedAt: now, ...details },
-      update: { ...details, uninstalledAt: null },
-      select: { id: true },
-    });
-    await tx.platformConnection.upsert({
-      where: { shopId: shop.id },
-      create: { shopId: shop.id, platform: "square", merchantId, ...sealed },
-      // A new version: a refresh that claimed the old grant must not overwrite this one.
-      update: { ...sealed, version: { increment: 1 } },
-    });
-    for (const location of locations) {
-      const data = { name: location.name, active: location.active };
-      await tx.location.upsert({
-        where: { shopId_externalId: { shopId: shop.id, externalId: location.externalId } },
-        create: { shopId: shop.id, externalId: location.externalId, ...data },
-        update: data,
-      });
-    }
-    const reconnected = before !== null && before.uninstalledAt !== null;
-    const backfillRunId = await enqueueSquareBackfillIfNeeded(tx, { merchantId, shopId: shop.id, reconnected, now });
+    const { shopId, reconnected } = await saveConnectedMerchant(
+      tx,
+      { platform: "square", merchantId, details, tokens, scopes: SQUARE_SCOPES.join(" "), locations },
+      config.tokenKey,
+      now,
+    );
+    const backfillRunId = await enqueueSquareBackfillIfNeeded(tx, { merchantId, shopId, reconnected, now });
     await scheduleTokenRefresh(tx, now);
-    return { merchantId, shopId: shop.id, businessName: details.name, locations: locations.length, backfillRunId };
+    return { merchantId, shopId, businessName: details.name, locations: locations.length, backfillRunId };
   });
 }

@@ -6,7 +6,6 @@
  */
 import type { Square, SquareClient } from "square";
 import type { Db } from "../../db.server";
-import { enqueueJob } from "../../services/jobs.server";
 import { applyLoyaltyForOrder } from "../../services/loyalty.server";
 import {
   markProductDeleted,
@@ -15,8 +14,9 @@ import {
   upsertOrder,
   upsertProduct,
 } from "../../services/store.server";
-import { attributeOrderToSuggestions, scheduleRebuildIfStale, trainShopModel } from "../../services/suggestions.server";
+import { attributeOrderToSuggestions, scheduleRebuildIfStale } from "../../services/suggestions.server";
 import type { NormalizedOrder } from "../../../shared/model";
+import { countImported, runBackfillPages, startBackfillRunIfNeeded } from "../backfill-run.server";
 import {
   categoryNamesFrom,
   customerFromSquare,
@@ -232,34 +232,13 @@ export async function enqueueSquareBackfillIfNeeded(
   tx: Tx,
   input: { merchantId: string; shopId: string; reconnected: boolean; now: Date; months?: number },
 ): Promise<string | null> {
-  const live = await tx.job.count({
-    where: { shopDomain: input.merchantId, type: SQUARE_BACKFILL_JOB, status: { in: ["pending", "running"] } },
-  });
-  if (live > 0 && !input.reconnected) return null;
-  if (!input.reconnected) {
-    const completed = await tx.backfillRun.count({ where: { shopId: input.shopId, status: "completed" } });
-    if (completed > 0) return null;
-  }
-  // A run without a live job was interrupted (its job dead-lettered); a new one replaces it.
-  await tx.backfillRun.updateMany({
-    where: { shopId: input.shopId, status: { in: ["pending", "running"] } },
-    data: { status: "cancelled", error: "replaced by a new backfill", finishedAt: input.now },
-  });
-  const since = new Date(input.now.getTime());
-  since.setUTCMonth(since.getUTCMonth() - (input.months ?? 12));
-  const run = await tx.backfillRun.create({
-    data: { shopId: input.shopId, status: "pending", sinceDate: since, startedAt: input.now },
-    select: { id: true },
-  });
-  const step: BackfillStep = {
-    runId: run.id,
+  return startBackfillRunIfNeeded(tx, { ...input, jobType: SQUARE_BACKFILL_JOB }, (runId, since): BackfillStep => ({
+    runId,
     phase: "catalog",
     cursor: null,
     window: { startAt: since.toISOString(), endAt: input.now.toISOString() },
     chunk: 0,
-  };
-  await enqueueJob(tx, { shopDomain: input.merchantId, type: SQUARE_BACKFILL_JOB, payload: step, runAt: input.now });
-  return run.id;
+  }));
 }
 
 function nextPhase(step: BackfillStep): BackfillStep | null {
@@ -338,12 +317,7 @@ async function backfillPage(
         orders += 1;
         lines += sale.lineItems.length;
       }
-      if (orders) {
-        await db.backfillRun.update({
-          where: { id: step.runId },
-          data: { ordersImported: { increment: orders }, linesImported: { increment: lines } },
-        });
-      }
+      await countImported(db, step.runId, { orders, lines });
       if (answer.cursor) return { ...step, cursor: answer.cursor };
       const more = (step.chunk + 1) * LOCATIONS_PER_SEARCH < locations.length;
       return more ? { ...step, cursor: null, chunk: step.chunk + 1 } : null;
@@ -353,35 +327,17 @@ async function backfillPage(
 
 /**
  * One job run of the backfill: up to BACKFILL_PAGES_PER_RUN pages, then the continuation is
- * queued with its cursor. The last step completes the run and trains the recommendation model.
- * A failed page is retried by the queue from the same cursor (the upserts are idempotent).
+ * queued with its cursor (backfill-run.server). A failed page is retried from the same cursor.
  */
 export async function runSquareBackfillStep(
   db: Db,
   client: SquareClient,
   input: { merchantId: string; shopId: string; step: BackfillStep; now: Date },
 ): Promise<BackfillStep | null> {
-  const run = await db.backfillRun.findFirst({
-    where: { id: input.step.runId, shopId: input.shopId },
-    select: { status: true },
-  });
-  // Cancelled or replaced by a newer run (a reconnect): this chain stops here.
-  if (!run || (run.status !== "pending" && run.status !== "running")) return null;
-  if (run.status === "pending") {
-    await db.backfillRun.update({ where: { id: input.step.runId }, data: { status: "running" } });
-  }
-  let step: BackfillStep | null = input.step;
-  for (let page = 0; step && page < BACKFILL_PAGES_PER_RUN; page++) {
-    step = await backfillPage(db, client, input.shopId, step, input.now);
-  }
-  if (step) {
-    await enqueueJob(db, { shopDomain: input.merchantId, type: SQUARE_BACKFILL_JOB, payload: step, runAt: input.now });
-    return step;
-  }
-  await db.backfillRun.update({
-    where: { id: input.step.runId },
-    data: { status: "completed", error: null, finishedAt: input.now },
-  });
-  await trainShopModel(db, input.shopId, input.now);
-  return null;
+  return runBackfillPages(
+    db,
+    { ...input, jobType: SQUARE_BACKFILL_JOB, pagesPerRun: BACKFILL_PAGES_PER_RUN },
+    input.step,
+    (step) => backfillPage(db, client, input.shopId, step, input.now),
+  );
 }
