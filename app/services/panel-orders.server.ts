@@ -18,7 +18,7 @@ import type {
   PanelPlatform,
 } from "../../shared/panel-contract";
 import { appendAudit, inAuditedTransaction } from "./audit.server";
-import { ApprovalError, redeemApproval, type RegisterContext } from "./approvals.server";
+import { ApprovalError, PENDING_TTL_MS, redeemApproval, type RegisterContext } from "./approvals.server";
 
 /** What the panel needs from the POS it sits beside. */
 export interface RegisterPos {
@@ -56,6 +56,8 @@ export class PanelOrderError extends Error {
 }
 
 export const OPEN_ORDERS_SHOWN = 10;
+/** A write-back claimed longer ago than this was a writer that died: the next call may take it. */
+export const WRITE_CLAIM_MS = 60_000;
 
 /** An open order as each platform's normalizer gives it (SquareCart, CloverCart). */
 export interface OpenCart {
@@ -115,10 +117,10 @@ const sameHash = (a: string, b: string) => a.length === b.length && timingSafeEq
 
 /**
  * Writes the discount of approval request `requestId` onto open order `orderId`. A request under
- * the limits ("applied") must come from this panel and be for the order's cart as it is now; an
- * approved one is redeemed with its token (once). A write the POS could not take is answered
- * "key_in" with what to key; one that did not reach the POS leaves the request redeemed but
- * unwritten, and the same call again retries it.
+ * the limits ("applied") must come from this panel, within 15 minutes, for the order's cart as it
+ * is now; an approved one is redeemed with its token (once). A write the POS refused is settled as
+ * "key_in" (what to key in by hand; never written on top later); one that did not reach the POS
+ * leaves the request redeemed but unwritten, and the same call again retries it.
  */
 export async function writeApprovedDiscount(
   db: Db,
@@ -129,7 +131,8 @@ export async function writeApprovedDiscount(
   now: Date,
 ): Promise<PanelDiscountResponse> {
   const request = await db.approvalRequest.findUnique({ where: { id: input.requestId } });
-  if (!request || request.shopId !== register.shopId) {
+  // A return's approval (a refund) is not a discount: redeeming it here would void it.
+  if (!request || request.shopId !== register.shopId || request.kind !== "discount") {
     throw new ApprovalError(404, "approval_not_found", "requestId: no such approval request");
   }
   const name = discountName(request.id, { kind: request.discountKind, value: request.discountValue });
@@ -138,12 +141,15 @@ export async function writeApprovedDiscount(
       ? { status, orderId, name, amountMinor: request.amountMinor }
       : { status, orderId, name, amountMinor: request.amountMinor, instructions: keyInInstructions(request, pos) };
   const fromThisPanel = request.deviceId !== null && request.deviceId === register.deviceId;
-  if (request.writtenAt) {
+  const settled = (row: { writeOutcome: string | null; writtenOrderId: string | null }) => {
     // Only the panel that asked learns where its discount went.
     if (!fromThisPanel) throw new ApprovalError(403, "approval_refused", "This discount was asked for elsewhere");
-    if (request.writtenOrderId === orderId) return answer("written");
-    throw new PanelOrderError(409, "already_written", "This discount is already on another order");
-  }
+    if (row.writtenOrderId !== orderId) {
+      throw new PanelOrderError(409, "already_written", "This discount already went to another order");
+    }
+    return answer(row.writeOutcome === "key_in" ? "key_in" : "written");
+  };
+  if (request.writeOutcome) return settled(request);
 
   let order: PanelOrder | null;
   try {
@@ -155,53 +161,79 @@ export async function writeApprovedDiscount(
   const fingerprint = cartFingerprint(
     order.lines.flatMap((line) => (line.variantId ? [{ variantId: line.variantId, quantity: line.quantity }] : [])),
   );
+  const sameCart = sameHash(sha256(fingerprint), request.cartHash);
 
   if (request.status === "applied") {
-    // Under the limits there is no token: only the panel that asked may use it, for that cart.
+    // Under the limits there is no token: only the panel that asked may use it, for that cart, soon.
     if (!fromThisPanel) throw new ApprovalError(403, "approval_refused", "This discount was asked for elsewhere");
-    if (!sameHash(sha256(fingerprint), request.cartHash)) {
-      throw new ApprovalError(409, "cart_changed", "The order changed since the discount was asked for; ask again");
+    if (now.getTime() - request.createdAt.getTime() > PENDING_TTL_MS) {
+      throw new ApprovalError(403, "approval_refused", "This discount was asked for too long ago; ask again");
     }
+    if (!sameCart)
+      throw new ApprovalError(409, "cart_changed", "The order changed since the discount was asked for; ask again");
   } else if (request.status === "redeemed") {
     // Redeemed here before, but the POS write did not go through: retry it from the same panel.
     if (!fromThisPanel) throw new ApprovalError(409, "approval_already_redeemed", "Already applied");
-    if (!sameHash(sha256(fingerprint), request.cartHash)) {
+    if (!sameCart)
       throw new ApprovalError(409, "cart_changed", "The order changed since the discount was approved; ask again");
-    }
-  } else {
-    if (!input.token) throw new ApprovalError(403, "approval_refused", "token: a manager's approval token is required");
-    await redeemApproval(db, register, request.id, { token: input.token, cartFingerprint: fingerprint }, now);
+  } else if (!input.token) {
+    throw new ApprovalError(403, "approval_refused", "token: a manager's approval token is required");
   }
 
+  // One write of a request at a time, across processes: a double tap must not add the discount
+  // twice (Clover takes no idempotency key). A claim older than a minute is a dead writer's.
+  const claimed = await db.approvalRequest.updateMany({
+    where: {
+      id: request.id,
+      writeOutcome: null,
+      OR: [{ writingSince: null }, { writingSince: { lt: new Date(now.getTime() - WRITE_CLAIM_MS) } }],
+    },
+    data: { writingSince: now },
+  });
+  if (claimed.count !== 1) {
+    const current = await db.approvalRequest.findUniqueOrThrow({ where: { id: request.id } });
+    if (current.writeOutcome) return settled(current);
+    throw new PanelOrderError(409, "write_in_progress", "This discount is being written; try again in a moment");
+  }
+
+  let outcome: "written" | "key_in" = "written";
+  let refusal: string | null = null;
   try {
+    if (request.status !== "applied" && request.status !== "redeemed") {
+      await redeemApproval(db, register, request.id, { token: input.token!, cartFingerprint: fingerprint }, now);
+    }
     await pos.addDiscount(order, { key: `rc-${request.id}`, name, amountMinor: request.amountMinor });
   } catch (error) {
-    if (error instanceof PosRefusedError) {
-      await inAuditedTransaction(db, (tx) =>
-        appendAudit(tx, register.shopId, {
-          type: "discount.key_in",
-          actor: register.deviceId ?? "register",
-          data: { requestId: request.id, orderId, amountMinor: request.amountMinor, refused: error.message },
-          at: now,
-        }),
-      );
-      return answer("key_in");
+    if (!(error instanceof PosRefusedError)) {
+      await db.approvalRequest.updateMany({
+        where: { id: request.id, writingSince: now },
+        data: { writingSince: null },
+      });
+      throw unavailable(error);
     }
-    throw unavailable(error);
+    outcome = "key_in";
+    refusal = error.message;
   }
+  // Settled once: a repeat answers the same, and a keyed-in discount is never written on top.
   await inAuditedTransaction(db, async (tx) => {
     await tx.approvalRequest.update({
       where: { id: request.id },
-      data: { writtenOrderId: orderId, writtenAt: now },
+      data: { writeOutcome: outcome, writtenOrderId: orderId, writtenAt: now, writingSince: null },
     });
     await appendAudit(tx, register.shopId, {
-      type: "discount.written",
+      type: outcome === "written" ? "discount.written" : "discount.key_in",
       actor: register.deviceId ?? "register",
-      data: { requestId: request.id, platform: pos.platform, orderId, amountMinor: request.amountMinor },
+      data: {
+        requestId: request.id,
+        platform: pos.platform,
+        orderId,
+        amountMinor: request.amountMinor,
+        ...(refusal ? { refused: refusal } : {}),
+      },
       at: now,
     });
   });
-  return answer("written");
+  return answer(outcome);
 }
 
 function keyInInstructions(
