@@ -39,7 +39,7 @@ const EnvSchema = z
     OPENAI_API_KEY: z.string().min(1).optional(),
     OPENAI_BASE_URL: z.url("OPENAI_BASE_URL must be a URL").optional(),
     OPENAI_MODEL: z.string().min(1).max(200).optional(),
-    // Square and Clover stores (issue 9): each platform is on when its credentials are set.
+    // Square, Clover and Lightspeed stores (issues 9, 11): each platform is on when its credentials are set.
     // Their OAuth tokens are sealed with TOKEN_ENCRYPTION_KEY (32 bytes, base64).
     TOKEN_ENCRYPTION_KEY: z.string().min(40, "TOKEN_ENCRYPTION_KEY is 32 bytes, base64-encoded").optional(),
     SQUARE_APPLICATION_ID: z.string().min(1).optional(),
@@ -50,15 +50,20 @@ const EnvSchema = z
     CLOVER_APP_SECRET: z.string().min(1).max(500).optional(),
     CLOVER_ENVIRONMENT: z.enum(["sandbox", "production-na", "production-eu", "production-la"]).default("sandbox"),
     CLOVER_WEBHOOK_AUTH_CODE: z.string().min(8, "CLOVER_WEBHOOK_AUTH_CODE is too short").max(500).optional(),
+    // Lightspeed Retail (X-Series) add-on (issue 11). Its webhooks are signed with the client
+    // secret itself (docs: webhooks, "Verification"), so there is no separate webhook secret.
+    LIGHTSPEED_CLIENT_ID: z.string().min(1).max(200).optional(),
+    LIGHTSPEED_CLIENT_SECRET: z.string().min(8, "LIGHTSPEED_CLIENT_SECRET is too short").max(500).optional(),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.string().default("127.0.0.1"),
   })
   .superRefine((env, ctx) => {
-    if ((env.SQUARE_APPLICATION_ID || env.CLOVER_APP_ID) && !env.TOKEN_ENCRYPTION_KEY) {
+    if ((env.SQUARE_APPLICATION_ID || env.CLOVER_APP_ID || env.LIGHTSPEED_CLIENT_ID) && !env.TOKEN_ENCRYPTION_KEY) {
       ctx.addIssue({
         code: "custom",
         path: ["TOKEN_ENCRYPTION_KEY"],
-        message: "TOKEN_ENCRYPTION_KEY is required to store Square or Clover tokens (32 random bytes, base64)",
+        message:
+          "TOKEN_ENCRYPTION_KEY is required to store Square, Clover or Lightspeed tokens (32 random bytes, base64)",
       });
     }
     // Demo mode opens the admin and /preview without Shopify; never with a real app's key.

@@ -2,7 +2,7 @@
  * The platform-neutral model every engine reads. Adapters (app/platforms/*) map Shopify,
  * Square and Clover payloads into these shapes; amounts are integer minor units.
  */
-export type Platform = "shopify" | "square" | "clover";
+export type Platform = "shopify" | "square" | "clover" | "lightspeed";
 
 /** A shop as its platform names it: the myshopify domain for Shopify, the merchant id elsewhere. */
 export interface ShopRef {

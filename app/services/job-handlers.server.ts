@@ -14,6 +14,7 @@ export async function allJobHandlers(): Promise<Record<string, JobHandler>> {
     ...shopifyAdminWorkerHandlers(),
     ...(await import("../platforms/square/jobs.server")).squareJobHandlers,
     ...(await import("../platforms/clover/jobs.server")).cloverJobHandlers,
+    ...(await import("../platforms/lightspeed/jobs.server")).lightspeedJobHandlers,
     [RECS_JOB.train]: async ({ db, job, now }) => {
       const shop = await ensureShop(db, job.shopDomain, job.platform as Platform);
       await trainShopModel(db, shop.id, now);
