@@ -17,7 +17,7 @@ const sign = (payload: string) =>
 
 function cookieAttributes(maxAgeSeconds: number): string {
   const secure = env().SHOPIFY_APP_URL.startsWith("https://") ? "; Secure" : "";
-  return `Path=/console; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+  return `Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
 }
 
 /** Set-Cookie for a console session of `shopId`, from now. */

@@ -9,6 +9,7 @@ import { loader as catalogLoader } from "../../app/routes/preview.catalog";
 import { loader as bundleLoader } from "../../app/routes/preview.extension.$target";
 import { action as tokenAction } from "../../app/routes/preview.session-token";
 import { loader as pageLoader } from "../../app/routes/preview";
+import { action as squareAction, loader as squareLoader } from "../../app/routes/preview_.square";
 import { createShop } from "../factories";
 
 async function statusOf(run: () => unknown): Promise<number> {
@@ -48,5 +49,14 @@ describe("register preview outside demo mode", () => {
       body: JSON.stringify({ sessionId: "preview-session-1" }),
     });
     expect(await statusOf(() => tokenAction({ request: tokenRequest, ...context }))).toBe(404);
+    // The demo Square register: neither its page nor its actions (ring up, issue a pairing code).
+    expect(await statusOf(() => squareLoader({ request: new Request(`${APP_URL}/preview/square`), ...context }))).toBe(
+      404,
+    );
+    const pairRequest = new Request(`${APP_URL}/preview/square`, {
+      method: "POST",
+      body: new URLSearchParams({ intent: "pair", location: "" }),
+    });
+    expect(await statusOf(() => squareAction({ request: pairRequest, ...context }))).toBe(404);
   });
 });

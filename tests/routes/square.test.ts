@@ -319,7 +319,7 @@ describe("connecting a Square seller", () => {
     expect(html).toContain('<a href="/console">Set up register panels</a>');
     const [stateCookie, consoleCookie] = response.headers.getSetCookie();
     expect(stateCookie).toMatch(/^square_oauth_state=; .*Max-Age=0/);
-    expect(consoleCookie).toMatch(/^rc_console=[\w-]+\.[\w-]+; Path=\/console; HttpOnly; SameSite=Lax; Max-Age=43200/);
+    expect(consoleCookie).toMatch(/^rc_console=[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200/);
 
     // The code flow, with our credentials, exactly once.
     expect(calls("/oauth2/token").map((c) => c.body)).toEqual([

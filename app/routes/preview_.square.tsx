@@ -4,7 +4,15 @@
  * (/panel). Not Square: a stand-in so the panel has a POS to read from and write to.
  */
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import {
+  Form,
+  isRouteErrorResponse,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+  useRevalidator,
+  useRouteError,
+} from "@remix-run/react";
 import { useEffect } from "react";
 import { z } from "zod";
 import { getDb } from "../db.server";
@@ -170,7 +178,10 @@ export default function DemoSquareRegister() {
   // The panel writes discounts from another screen: look again every couple of seconds.
   useEffect(() => {
     const timer = setInterval(() => {
-      if (document.visibilityState === "visible" && revalidator.state === "idle") revalidator.revalidate();
+      // Offline, a revalidation would fail and replace the register with an error page.
+      if (document.visibilityState === "visible" && navigator.onLine && revalidator.state === "idle") {
+        revalidator.revalidate();
+      }
     }, 2_000);
     return () => clearInterval(timer);
   }, [revalidator]);
@@ -279,6 +290,25 @@ export default function DemoSquareRegister() {
           <p>No open order. Ring an item up to start one.</p>
         )}
       </section>
+    </main>
+  );
+}
+
+/** A failed load (the server unreachable, the seller not seeded) says so and offers a reload. */
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const message = isRouteErrorResponse(error)
+    ? `${error.status}: ${typeof error.data === "string" ? error.data : error.statusText}`
+    : "The demo register could not reach the app.";
+  return (
+    <main className="sim">
+      <header>
+        <h1>Demo Square register</h1>
+        <p role="alert" className="error">
+          {message}
+        </p>
+        <a href="">Reload</a>
+      </header>
     </main>
   );
 }
