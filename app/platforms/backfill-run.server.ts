@@ -1,15 +1,17 @@
 /**
- * A platform's history backfill (Square, Clover) as one BackfillRun and a chain of jobs, each
- * reading a bounded number of pages and queueing its continuation (fair to other jobs). What a
- * step is, and how a page is read, stay with each platform.
+ * A platform's history backfill (Square, Clover, Lightspeed) as one BackfillRun and a chain of
+ * jobs, each reading a bounded number of pages and queueing its continuation (fair to other jobs).
+ * What a step is, and how a page is read, stay with each platform.
  */
 import type { Db } from "../db.server";
 import { enqueueJob } from "../services/jobs.server";
 import { trainShopModel } from "../services/suggestions.server";
+import type { Platform } from "../../shared/model";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export interface BackfillTarget {
+  platform: Platform;
   /** The platform's backfill job type; its jobs are queued under the merchant id. */
   jobType: string;
   merchantId: string;
@@ -46,6 +48,7 @@ export async function startBackfillRunIfNeeded<Step>(
     select: { id: true },
   });
   await enqueueJob(tx, {
+    platform: input.platform,
     shopDomain: input.merchantId,
     type: input.jobType,
     payload: firstStep(run.id, since),
@@ -79,7 +82,13 @@ export async function runBackfillPages<Step extends { runId: string }>(
     step = await page(step);
   }
   if (step) {
-    await enqueueJob(db, { shopDomain: target.merchantId, type: target.jobType, payload: step, runAt: target.now });
+    await enqueueJob(db, {
+      platform: target.platform,
+      shopDomain: target.merchantId,
+      type: target.jobType,
+      payload: step,
+      runAt: target.now,
+    });
     return step;
   }
   await db.backfillRun.update({

@@ -1,11 +1,12 @@
 /**
- * What connecting a merchant through a platform's OAuth code flow (Square, Clover) has in common:
- * the refusals the merchant's browser is shown, accepting the callback's state, and recording the
- * merchant as a Shop with its connection and locations. The token exchange, and what the platform
- * says about the merchant, stay with each platform.
+ * What connecting a merchant through a platform's OAuth code flow (Square, Clover, Lightspeed) has
+ * in common: the callback's query, the refusals the merchant's browser is shown, accepting the
+ * callback's state, and recording the merchant as a Shop with its connection and locations. The
+ * token exchange, and what the platform says about the merchant, stay with each platform.
  */
 import { z } from "zod";
 import type { Db } from "../db.server";
+import type { ShopDetails } from "./normalize";
 import type { OAuthStateFlow } from "./oauth-state.server";
 import { sealedTokens, type IssuedTokens } from "./token-refresh.server";
 
@@ -28,6 +29,19 @@ export interface ConnectStart {
   setCookie: string;
 }
 
+/**
+ * Step 1: sends the merchant to `authorizeUrl` (the platform's authorize page, with its own
+ * parameters) carrying a new state, bound to this browser by the Set-Cookie.
+ */
+export async function startConnect(
+  authorizeUrl: URL,
+  context: { db: Db; stateFlow: OAuthStateFlow; appUrl: string; now: Date },
+): Promise<ConnectStart> {
+  const { state, setCookie } = await context.stateFlow.begin(context.db, context.appUrl, context.now);
+  authorizeUrl.searchParams.set("state", state);
+  return { authorizeUrl: authorizeUrl.toString(), setCookie };
+}
+
 /** The callback's query when the merchant declined, or the platform could not authorize. */
 export const DeclinedCallbackQuery = z.object({
   error: z.string().max(200),
@@ -35,6 +49,19 @@ export const DeclinedCallbackQuery = z.object({
   state: z.string().max(200).optional(),
 });
 type DeclinedCallbackQuery = z.infer<typeof DeclinedCallbackQuery>;
+
+const GrantedCallbackQuery = z.object({
+  code: z.string().min(1).max(2_000),
+  state: z.string().min(1).max(200),
+});
+
+/**
+ * The callback's query (RFC 6749 §4.1.2): the code and state with the fields the platform adds
+ * (or narrows), or the merchant's refusal.
+ */
+export function callbackQuery<Fields extends z.ZodRawShape>(platformFields: Fields) {
+  return z.union([GrantedCallbackQuery.extend(platformFields), DeclinedCallbackQuery]);
+}
 
 const isDeclined = (query: object): query is DeclinedCallbackQuery => "error" in query;
 
@@ -72,11 +99,20 @@ export async function acceptCallbackState<Granted extends { state: string }>(
   return query;
 }
 
+/**
+ * A code exchange the platform failed: not answering is worth another try (502), a refused code
+ * means starting over (400). `reason` is the platform's own words.
+ */
+export function codeExchangeFailed(platformName: string, failure: { transient: boolean; reason: string }) {
+  return failure.transient
+    ? new ConnectError(502, `${platformName} did not answer (${failure.reason}). Try connecting again.`)
+    : new ConnectError(400, `${platformName} refused the authorization (${failure.reason}). Start again from the app.`);
+}
+
 export interface ConnectedMerchant {
   platform: string;
   merchantId: string;
-  /** The Shop's columns as the platform describes the merchant. */
-  details: { name: string | null; currency: string; timezone: string };
+  details: ShopDetails;
   tokens: IssuedTokens;
   scopes: string;
   locations: readonly { externalId: string; name: string; active: boolean }[];

@@ -1,5 +1,5 @@
 /**
- * The single-use `state` of a platform's OAuth authorization (Square, Clover): stored for 10
+ * The single-use `state` of a platform's OAuth authorization (Square, Clover, Lightspeed): stored for 10
  * minutes and bound to the browser that started by an HttpOnly cookie (RFC 6749 §10.12). The
  * callback accepts it only from that browser, and only once, however many requests race.
  */

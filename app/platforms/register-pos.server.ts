@@ -6,16 +6,14 @@
 import type { Db } from "../db.server";
 import { PanelOrderError, type RegisterPos } from "../services/panel-orders.server";
 import { demoSquareRegister } from "../preview/square-register.server";
-import { cloverClient, type FetchLike } from "./clover/client.server";
+import { cloverClient } from "./clover/client.server";
 import { configuredClover } from "./clover/config.server";
 import { cloverRegister } from "./clover/register.server";
 import { cloverAccess } from "./clover/tokens.server";
 import { configuredSquare, squareClient } from "./square/client.server";
+import { globalFetch } from "./http-client.server";
 import { squareRegister } from "./square/register.server";
 import { squareAccess } from "./square/tokens.server";
-
-// Looked up at call time, so a fetch patched after this module loads (msw in tests) is used.
-const globalFetch: FetchLike = (input, init) => fetch(input, init);
 
 const notConnected = (platform: string) =>
   new PanelOrderError(503, "pos_not_connected", `This store's ${platform} connection is missing; reconnect it`);

@@ -1,18 +1,22 @@
 /**
- * Refreshing a platform's OAuth tokens (Square, Clover) without two workers (or a job re-run
- * after its lease expired) refreshing the same connection: a worker first claims the connection
- * with one conditional update — the `version` it read, the token still due, and no other claim
- * younger than `claimMs` (`updatedAt`) — and only the claimer calls the platform. The new tokens
- * are written on the claimed version, so a reconnect or a revocation that landed meanwhile wins.
- * A claimer that dies leaves no lock: its claim just ages out.
+ * Refreshing a platform's OAuth tokens (Square, Clover, Lightspeed) without two workers (or a job
+ * re-run after its lease expired) refreshing the same connection: a worker first claims the
+ * connection with one conditional update — the `version` it read, the token still due, and no
+ * other claim younger than `claimMs` (`updatedAt`) — and only the claimer calls the platform. The
+ * new tokens are written on the claimed version, so a reconnect or a revocation that landed
+ * meanwhile wins. A claimer that dies leaves no lock: its claim just ages out.
  *
  * What differs by platform — when a token is due, the refresh call, what a failure means, the
- * lifetimes it states — is the platform's policy, passed in.
+ * lifetimes it states — is the platform's policy, passed in. Where tokens expire within hours
+ * (Clover, Lightspeed), `lazyAccess` also refreshes one before the call that needs it.
  */
 import type { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
 import { enqueueJob } from "../services/jobs.server";
 import { openSecret, sealSecret } from "../services/secret-box.server";
+import { RetryLaterError } from "../services/store.server";
+import type { Platform } from "../../shared/model";
+import { PayloadError } from "./normalize";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
@@ -75,7 +79,7 @@ export interface RefreshDepsBase {
 }
 
 export interface TokenRefreshPolicy<Deps extends RefreshDepsBase> {
-  platform: string;
+  platform: Platform;
   /** When a token is due, as a condition on its connection: it picks the batch and guards the claim. */
   due(now: Date): Prisma.PlatformConnectionWhereInput;
   /** The most urgent first. */
@@ -84,11 +88,35 @@ export interface TokenRefreshPolicy<Deps extends RefreshDepsBase> {
   claimMs: number;
   /** Connections refreshed per job run; the rest are taken by the next run. */
   batch: number;
-  /** The periodic refresh job, queued under the platform's name since it is about every merchant. */
-  job: { type: string; shopDomain: string; everyMs: number };
-  /** The platform's refresh call; throws when it gave no new tokens. */
-  exchange(deps: Deps, refreshToken: string): Promise<IssuedTokens>;
+  /**
+   * The periodic refresh job, queued under the platform's name since it is about every merchant:
+   * every `everyMs`, or after `moreAfterMs` when more connections were due than one run takes.
+   */
+  job: { type: string; shopDomain: string; everyMs: number; moreAfterMs: number };
+  /** The platform's refresh call for the merchant's connection; throws when it gave no new tokens. */
+  exchange(deps: Deps, refreshToken: string, merchantId: string): Promise<IssuedTokens>;
   failure(error: unknown): RefreshFailure;
+}
+
+/**
+ * What a failed refresh means where a refresh token works once (Clover, Lightspeed): after a
+ * transient failure the platform may or may not have spent the token, so the claim is freed and
+ * the next attempt will tell; a refusal (the platform's error, or an answer that does not fit)
+ * means the token is dead (used, expired or revoked) and only a reconnect helps; anything else is
+ * recorded and thrown.
+ */
+export function singleUseTokenFailure(api: {
+  isTransient(error: unknown): boolean;
+  isApiError(error: unknown): boolean;
+}): (error: unknown) => RefreshFailure {
+  return (error) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (api.isTransient(error)) return { lastError: `refresh did not complete: ${reason}`, releaseClaim: true };
+    const refused = api.isApiError(error) || error instanceof PayloadError;
+    return refused
+      ? { status: "refresh_failed", lastError: `refresh failed: ${reason}` }
+      : { lastError: `refresh failed: ${reason}`, rethrow: true };
+  };
 }
 
 export function tokenRefresher<Deps extends RefreshDepsBase>(policy: TokenRefreshPolicy<Deps>) {
@@ -111,7 +139,7 @@ export function tokenRefresher<Deps extends RefreshDepsBase>(policy: TokenRefres
 
     let tokens: IssuedTokens;
     try {
-      tokens = await policy.exchange(deps, openSecret(seen.refreshTokenEnc, config.tokenKey));
+      tokens = await policy.exchange(deps, openSecret(seen.refreshTokenEnc, config.tokenKey), seen.merchantId);
     } catch (error) {
       const failure = policy.failure(error);
       await db.platformConnection.updateMany({
@@ -169,6 +197,7 @@ export function tokenRefresher<Deps extends RefreshDepsBase>(policy: TokenRefres
     const waiting = await db.job.count({ where: { type: policy.job.type, status: "pending" } });
     if (waiting > 0) return;
     await enqueueJob(db, {
+      platform: policy.platform,
       shopDomain: policy.job.shopDomain,
       type: policy.job.type,
       payload: {},
@@ -176,5 +205,82 @@ export function tokenRefresher<Deps extends RefreshDepsBase>(policy: TokenRefres
     });
   }
 
-  return { refreshConnection, refreshDue, schedule };
+  /**
+   * One run of the periodic job: the due batch, a line in the log when anything changed, and the
+   * next run (sooner when more were due).
+   */
+  async function runJob(deps: Deps): Promise<RefreshRun> {
+    const run = await refreshDue(deps);
+    if (run.refreshed || run.failed) {
+      console.info(
+        `[${policy.platform}] tokens: ${run.refreshed} refreshed, ${run.failed} failed, ${run.skipped} skipped`,
+      );
+    }
+    await schedule(deps.db, deps.now, run.more ? policy.job.moreAfterMs : policy.job.everyMs);
+    return run;
+  }
+
+  return { refreshConnection, refreshDue, schedule, runJob };
+}
+
+export interface LazyRefresh<Deps extends RefreshDepsBase> {
+  platform: Platform;
+  /** The refresher's refreshConnection. */
+  refreshConnection(deps: Deps, seen: SeenConnection): Promise<RefreshOutcome>;
+  /** Refreshed before a call when the access token has less than this left. */
+  marginMs: number;
+  /** "Clover": how a refusal names the platform. */
+  platformName: string;
+  /** Who must reconnect: "merchant", "retailer". */
+  account: string;
+  /**
+   * A token stored without an expiry: "expired" where the platform always states one (Clover),
+   * "lasting" where it may leave it out (Lightspeed).
+   */
+  unknownExpiry: "expired" | "lasting";
+}
+
+/**
+ * The merchant's working access token, refreshed first (lazily, by the caller that needs it)
+ * when it expires within the margin. Null when the merchant is not connected (or revoked).
+ * Throws RetryLaterError while another worker's refresh is in flight and the current token has
+ * already expired, and PayloadError when the token has expired and the platform refused the
+ * refresh (the merchant must reconnect).
+ */
+export function lazyAccess<Deps extends RefreshDepsBase>(lazy: LazyRefresh<Deps>) {
+  const { platform } = lazy;
+  return async (deps: Deps, merchantId: string): Promise<{ shopId: string; accessToken: string } | null> => {
+    const read = () =>
+      deps.db.platformConnection.findUnique({
+        where: { platform_merchantId: { platform, merchantId } },
+        select: {
+          id: true,
+          shopId: true,
+          status: true,
+          version: true,
+          accessTokenEnc: true,
+          refreshTokenEnc: true,
+          accessTokenExpiresAt: true,
+          lastError: true,
+        },
+      });
+    let connection = await read();
+    if (!connection || connection.status === "revoked") return null;
+    const unknown = lazy.unknownExpiry === "expired" ? 0 : Number.POSITIVE_INFINITY;
+    const expiresAt = () => connection!.accessTokenExpiresAt?.getTime() ?? unknown;
+    if (expiresAt() <= deps.now.getTime() + lazy.marginMs && connection.status === "active") {
+      const outcome = await lazy.refreshConnection(deps, { ...connection, merchantId });
+      if (outcome !== "skipped" || expiresAt() <= deps.now.getTime()) connection = await read();
+      if (!connection || connection.status === "revoked") return null;
+    }
+    if (expiresAt() <= deps.now.getTime()) {
+      if (connection.status === "refresh_failed") {
+        throw new PayloadError(
+          `${platform} ${merchantId}: the access token expired and ${lazy.platformName} refused the refresh (${connection.lastError ?? "no reason"}); reconnect the ${lazy.account}`,
+        );
+      }
+      throw new RetryLaterError(`${platform} ${merchantId}: the access token is being refreshed`);
+    }
+    return { shopId: connection.shopId, accessToken: openSecret(connection.accessTokenEnc, deps.config.tokenKey) };
+  };
 }

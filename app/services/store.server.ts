@@ -29,7 +29,16 @@ export async function ensureShop(db: Client, domain: string, platform: Platform 
   });
 }
 
-export async function upsertCustomer(db: Client, shopId: string, customer: NormalizedCustomer) {
+/**
+ * Writes the customer as the platform sends it, unless it was erased (redactedAt): an erased
+ * customer stays erased, whatever an old payload or a later sync brings back.
+ */
+export async function upsertCustomerUnlessRedacted(db: Client, shopId: string, customer: NormalizedCustomer) {
+  const existing = await db.customer.findUnique({
+    where: { shopId_externalId: { shopId, externalId: customer.externalId } },
+    select: { redactedAt: true },
+  });
+  if (existing?.redactedAt) return;
   const data = {
     firstName: customer.firstName,
     lastName: customer.lastName,
@@ -40,7 +49,6 @@ export async function upsertCustomer(db: Client, shopId: string, customer: Norma
   await db.customer.upsert({
     where: { shopId_externalId: { shopId, externalId: customer.externalId } },
     create: { shopId, externalId: customer.externalId, ...data },
-    // A customer erased by customers/redact stays erased even if an old payload comes back.
     update: data,
   });
 }
@@ -67,13 +75,7 @@ export async function upsertOrder(db: Db, shopId: string, order: NormalizedOrder
       select: { id: true, sourceUpdatedAt: true },
     });
     if (existing && existing.sourceUpdatedAt > order.sourceUpdatedAt) return "stale";
-    if (order.customer) {
-      const redacted = await tx.customer.findUnique({
-        where: { shopId_externalId: { shopId, externalId: order.customer.externalId } },
-        select: { redactedAt: true },
-      });
-      if (!redacted?.redactedAt) await upsertCustomer(tx, shopId, order.customer);
-    }
+    if (order.customer) await upsertCustomerUnlessRedacted(tx, shopId, order.customer);
     const data = {
       name: order.name,
       currency: order.currency,

@@ -27,7 +27,7 @@ import { attributeOrderToSuggestions, scheduleRebuildIfStale } from "./suggestio
 import {
   ensureShop,
   markProductDeleted,
-  upsertCustomer,
+  upsertCustomerUnlessRedacted,
   upsertInventoryLevel,
   upsertOrder,
   upsertProduct,
@@ -232,15 +232,9 @@ export async function processWebhook(db: Db, topic: WebhookTopic, shopDomain: st
       await upsertInventoryLevel(db, shop.id, inventoryLevelFromRest(payload));
       return;
     case "customers/create":
-    case "customers/update": {
-      const customer = customerFromRest(payload);
-      const existing = await db.customer.findUnique({
-        where: { shopId_externalId: { shopId: shop.id, externalId: customer.externalId } },
-        select: { redactedAt: true },
-      });
-      if (!existing?.redactedAt) await upsertCustomer(db, shop.id, customer);
+    case "customers/update":
+      await upsertCustomerUnlessRedacted(db, shop.id, customerFromRest(payload));
       return;
-    }
     case "customers/redact":
       await redactCustomer(db, shop.id, customerRedactRequest(payload), now);
       return;

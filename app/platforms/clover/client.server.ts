@@ -2,11 +2,11 @@
  * A small typed client for Clover's REST API over `fetch` (no official SDK exists on npm). Every
  * answer is checked with zod before the app sees it, and every failure becomes a CloverApiError
  * that `asJobError` classifies for the queue: rate limits, outages and timeouts retry (with
- * Clover's Retry-After), 401 and other refusals dead-letter with Clover's reason.
+ * Clover's Retry-After), 401 and other refusals dead-letter with Clover's reason. The call itself
+ * is http-client.server's, as for every REST platform.
  */
 import { z } from "zod";
-import { RetryLaterError } from "../../services/store.server";
-import { PayloadError } from "../shopify/normalize";
+import { PlatformApiError, restPlatform, type FetchLike } from "../http-client.server";
 import type { CloverConfig } from "./config.server";
 import {
   CloverCustomerSchema,
@@ -22,59 +22,29 @@ import {
   type CloverOrder,
 } from "./normalize";
 
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+export type { FetchLike };
 
-/** Longer than Clover should ever take; short enough to fit well inside a job's 60 s lease. */
-export const CLOVER_TIMEOUT_MS = 20_000;
-// Clover requires a User-Agent on every API request (API updates, April 2026).
-const USER_AGENT = "RegisterCopilot/1.0 (+clover-adapter)";
-
-export class CloverApiError extends Error {
+export class CloverApiError extends PlatformApiError {
   override name = "CloverApiError";
-  constructor(
-    /** Null when no answer came back (network failure, timeout). */
-    readonly status: number | null,
-    message: string,
-    readonly retryAfterMs: number | null = null,
-  ) {
-    super(message);
-  }
 }
 
-/** A transient Clover failure for the queue, carrying how long Clover asked us to wait. */
-export class CloverRetryLaterError extends RetryLaterError {
-  override name = "RetryLaterError";
-  constructor(
-    message: string,
-    readonly retryAfterMs: number | null,
-  ) {
-    super(message);
-  }
-}
-
-/** Retry-After is seconds or an HTTP date; null when absent or unreadable. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | null {
-  if (!header) return null;
-  if (/^\d{1,7}$/.test(header.trim())) return Number(header.trim()) * 1_000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
-
-async function reasonFrom(response: Response): Promise<string> {
-  const text = (await response.text().catch(() => "")).slice(0, 2_000);
-  try {
-    const body = JSON.parse(text) as { message?: unknown; error?: unknown; details?: unknown };
+const clover = restPlatform({
+  name: "Clover",
+  label: "clover",
+  account: "merchant",
+  // Clover requires a User-Agent on every API request (API updates, April 2026).
+  userAgent: "RegisterCopilot/1.0 (+clover-adapter)",
+  ApiError: CloverApiError,
+  reasonIn(body) {
     const detail = [body.message, body.error, body.details].find((part) => typeof part === "string");
     if (detail) return detail as string;
     if (body.error && typeof body.error === "object") {
       const nested = body.error as { message?: unknown };
       if (typeof nested.message === "string") return nested.message;
     }
-  } catch {
-    // Not JSON: the text itself is Clover's reason.
-  }
-  return text.trim().slice(0, 300) || response.statusText || "no reason given";
-}
+    return undefined;
+  },
+});
 
 export interface CloverHttp {
   apiUrl: string;
@@ -89,68 +59,23 @@ export async function cloverRequest<T>(
   init: { method?: "GET" | "POST"; token?: string; body?: unknown },
   schema: z.ZodType<T>,
 ): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json", "User-Agent": USER_AGENT };
-  if (init.token) headers.Authorization = `Bearer ${init.token}`;
-  if (init.body !== undefined) headers["Content-Type"] = "application/json";
-  let response: Response;
-  try {
-    response = await http.fetch(`${http.apiUrl}${path}`, {
-      method: init.method ?? "GET",
-      headers,
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      signal: AbortSignal.timeout(http.timeoutMs ?? CLOVER_TIMEOUT_MS),
-    });
-  } catch (error) {
-    const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-    throw new CloverApiError(null, timedOut ? "Clover did not answer in time" : `Clover unreachable: ${String(error)}`);
-  }
   const route = path.split("?")[0]!.replace(/\/merchants\/[^/]+/, "/merchants/{mId}");
-  if (!response.ok) {
-    const reason = await reasonFrom(response);
-    throw new CloverApiError(
-      response.status,
-      `Clover ${response.status} on ${route}: ${reason}`,
-      retryAfterMs(response.headers.get("Retry-After")),
-    );
-  }
-  let json: unknown;
-  try {
-    json = await response.json();
-  } catch {
-    throw new CloverApiError(response.status, `Clover answered ${route} with something that is not JSON`);
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new PayloadError(`clover ${route}: ${issue.path.join(".") || "(root)"} ${issue.message}`);
-  }
-  return parsed.data;
+  return clover.request(
+    { url: `${http.apiUrl}${path}`, route, fetch: http.fetch, timeoutMs: http.timeoutMs },
+    { method: init.method, token: init.token, json: init.body },
+    schema,
+  );
 }
 
 /** Rate limits, timeouts, Clover's outages and network failures: worth trying again later. */
-export function isTransientCloverError(error: unknown): boolean {
-  if (!(error instanceof CloverApiError)) return false;
-  const status = error.status;
-  return status === null || status === 408 || status === 429 || status >= 500;
-}
+export const isTransientCloverError = clover.isTransient;
 
 /**
  * The queue's view of a Clover failure: transient ones retry (never a dead letter on a 429),
  * a 401 dead-letters with the reason (the merchant must reconnect; retrying cannot help), and
  * any other refusal dead-letters with Clover's reason.
  */
-export function asJobError(error: unknown): Error {
-  if (error instanceof RetryLaterError || error instanceof PayloadError) return error;
-  if (isTransientCloverError(error)) {
-    const e = error as CloverApiError;
-    return new CloverRetryLaterError(e.message, e.retryAfterMs);
-  }
-  if (error instanceof CloverApiError && error.status === 401) {
-    return new PayloadError(`${error.message} (the token was refused: reconnect the merchant, then retry)`);
-  }
-  if (error instanceof CloverApiError) return new PayloadError(error.message);
-  return error instanceof Error ? error : new Error(String(error));
-}
+export const asJobError = clover.asJobError;
 
 // ---------- the merchant's API ----------
 

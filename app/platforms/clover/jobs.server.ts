@@ -6,10 +6,11 @@
  * sooner than Clover's Retry-After — and a request Clover refuses dead-letters with its reason.
  */
 import { z } from "zod";
-import type { Db } from "../../db.server";
-import { retryDelayMs, type JobRecord } from "../../services/jobs.server";
+import type { JobRecord } from "../../services/jobs.server";
 import type { JobContext, JobHandler } from "../../services/worker.server";
-import { asJobError, cloverClient, CloverRetryLaterError, type CloverClient, type FetchLike } from "./client.server";
+import { globalFetch, type FetchLike } from "../http-client.server";
+import { classifiedBy, jobPayload } from "../platform-jobs.server";
+import { asJobError, cloverClient, type CloverClient } from "./client.server";
 import { cloverConfig, CloverNotConfiguredError, type CloverConfig } from "./config.server";
 import { PayloadError } from "./normalize";
 import {
@@ -21,13 +22,7 @@ import {
   runCloverReconcileStep,
   type MerchantScope,
 } from "./sync.server";
-import {
-  CLOVER_REFRESH_JOB,
-  cloverAccess,
-  refreshDueCloverTokens,
-  REFRESH_EVERY_MS,
-  scheduleCloverTokenRefresh,
-} from "./tokens.server";
+import { CLOVER_REFRESH_JOB, cloverAccess, runCloverTokenRefreshJob } from "./tokens.server";
 
 export const CLOVER_JOB = {
   refetch: CLOVER_REFETCH_JOB,
@@ -36,45 +31,11 @@ export const CLOVER_JOB = {
   refreshTokens: CLOVER_REFRESH_JOB,
 } as const;
 
-// Looked up at call time, so a fetch patched after this module loads (msw in tests) is used.
-const globalFetch: FetchLike = (input, init) => fetch(input, init);
-
 /**
- * The queue backs off 2 s, 4 s, 8 s… on its own; when Clover asked for longer, the job is put
- * back with Clover's delay here, and the worker's own failJob then finds nothing left to change.
- * The attempt still counts, and the last one is left to the queue to dead-letter.
+ * Runs a handler's Clover work with Clover failures classified for the queue: no retry sooner
+ * than Clover's Retry-After (platform-jobs.server).
  */
-async function deferForRetryAfter(db: Db, job: JobRecord, error: CloverRetryLaterError, now: Date) {
-  if (error.retryAfterMs === null || job.attempts >= job.maxAttempts) return;
-  const delay = Math.max(error.retryAfterMs, retryDelayMs(job.attempts));
-  await db.job.updateMany({
-    where: { id: job.id, lockedBy: job.lockedBy, status: "running" },
-    data: {
-      status: "pending",
-      lastError: `${error.name}: ${error.message}`.slice(0, 2_000),
-      runAt: new Date(now.getTime() + delay),
-      lockedAt: null,
-      lockedBy: null,
-    },
-  });
-}
-
-/** Runs a handler's Clover work with Clover failures classified for the queue. */
-function classified(handler: JobHandler): JobHandler {
-  return async (context) => {
-    try {
-      await handler(context);
-    } catch (error) {
-      // Not configured: nothing a retry can fix until someone sets the variables; the admin can retry then.
-      if (error instanceof CloverNotConfiguredError) throw new PayloadError(error.message);
-      const classifiedError = asJobError(error);
-      if (classifiedError instanceof CloverRetryLaterError) {
-        await deferForRetryAfter(context.db, context.job, classifiedError, context.now);
-      }
-      throw classifiedError;
-    }
-  };
-}
+const classified = classifiedBy({ NotConfigured: CloverNotConfiguredError, asJobError });
 
 interface MerchantWork {
   client: CloverClient;
@@ -135,11 +96,8 @@ const BackfillSchema = z.object({
   sliceStart: z.number().int(),
 });
 
-function payloadOf<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success) throw new PayloadError(`clover ${what}: ${parsed.error.issues[0]!.message}`);
-  return parsed.data;
-}
+const payloadOf = <T>(schema: z.ZodType<T>, payload: unknown, what: string) =>
+  jobPayload(schema, payload, `clover ${what}`);
 
 function notConnected(job: JobRecord) {
   console.warn(`[clover] ${job.shopDomain}: ${job.type} for a merchant not connected here; ignored`);
@@ -168,11 +126,6 @@ export const cloverJobHandlers: Record<string, JobHandler> = {
   }),
 
   [CLOVER_JOB.refreshTokens]: classified(async ({ db, now }) => {
-    const config = cloverConfig();
-    const run = await refreshDueCloverTokens({ db, config, fetch: globalFetch, now });
-    if (run.refreshed || run.failed) {
-      console.info(`[clover] tokens: ${run.refreshed} refreshed, ${run.failed} failed, ${run.skipped} skipped`);
-    }
-    await scheduleCloverTokenRefresh(db, now, run.more ? 30_000 : REFRESH_EVERY_MS);
+    await runCloverTokenRefreshJob({ db, config: cloverConfig(), fetch: globalFetch, now });
   }),
 };

@@ -14,7 +14,7 @@ import type {
   NormalizedOrder,
   NormalizedProduct,
 } from "../../../shared/model";
-import { PayloadError } from "../shopify/normalize";
+import { parsePayload, PayloadError, validTimezone, type ShopDetails } from "../normalize";
 
 export { PayloadError };
 
@@ -34,14 +34,8 @@ export function elementsOf<T>(schema: z.ZodType<T>, max = 1_000) {
   return z.object({ elements: z.array(schema).max(max).nullish() });
 }
 
-function parse<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {
-  const result = schema.safeParse(payload);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new PayloadError(`clover ${what}: ${issue.path.join(".") || "(root)"} ${issue.message}`);
-  }
-  return result.data;
-}
+const parse = <T>(schema: z.ZodType<T>, payload: unknown, what: string) =>
+  parsePayload(schema, payload, `clover ${what}`);
 
 // ---------- wire shapes ----------
 
@@ -331,21 +325,7 @@ export function customerFromClover(payload: unknown): NormalizedCustomer {
   };
 }
 
-export interface MerchantDetails {
-  name: string | null;
-  currency: string;
-  timezone: string;
-}
-
-function validTimezone(zone: string | null | undefined): string {
-  if (!zone) return "UTC";
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return zone;
-  } catch {
-    return "UTC";
-  }
-}
+export type MerchantDetails = ShopDetails;
 
 export function merchantFromClover(payload: unknown): MerchantDetails {
   const value = parse(CloverMerchantSchema, payload, "merchant");

@@ -9,9 +9,11 @@ import { z } from "zod";
 import type { Db } from "../../db.server";
 import {
   acceptCallbackState,
+  callbackQuery,
+  codeExchangeFailed,
   ConnectError,
-  DeclinedCallbackQuery,
   saveConnectedMerchant,
+  startConnect,
   type ConnectStart,
 } from "../connect.server";
 import { oauthStateFlow } from "../oauth-state.server";
@@ -34,16 +36,11 @@ export async function beginCloverConnect(
   config: Pick<CloverConfig, "appId" | "webUrl" | "appUrl">,
   now: Date,
 ): Promise<ConnectStart> {
-  const { state, setCookie } = await stateFlow.begin(db, config.appUrl, now);
   const url = new URL("/oauth/v2/authorize", config.webUrl);
   url.searchParams.set("client_id", config.appId);
   url.searchParams.set("redirect_uri", `${config.appUrl}${CLOVER_CALLBACK_PATH}`);
   url.searchParams.set("response_type", "code");
-  url.searchParams.set("state", state);
-  return {
-    authorizeUrl: url.toString(),
-    setCookie,
-  };
+  return startConnect(url, { db, stateFlow, appUrl: config.appUrl, now });
 }
 
 export function clearStateCookie(config: Pick<CloverConfig, "appUrl">): string {
@@ -54,14 +51,7 @@ export function clearStateCookie(config: Pick<CloverConfig, "appUrl">): string {
 
 const merchantId = z.string().regex(/^[A-Za-z0-9]{1,64}$/, "not a Clover merchant id");
 
-export const CallbackQuery = z.union([
-  z.object({
-    code: z.string().min(1).max(2_000),
-    state: z.string().min(1).max(200),
-    merchant_id: merchantId,
-  }),
-  DeclinedCallbackQuery,
-]);
+export const CallbackQuery = callbackQuery({ merchant_id: merchantId });
 export type CallbackQuery = z.infer<typeof CallbackQuery>;
 
 export interface Connected {
@@ -104,11 +94,10 @@ export async function completeCloverConnect(
       TokenPairSchema,
     );
   } catch (error) {
-    if (isTransientCloverError(error) || !(error instanceof CloverApiError)) {
-      const why = error instanceof CloverApiError ? cloverReason(error) : "its token answer was incomplete";
-      throw new ConnectError(502, `Clover did not answer (${why}). Try connecting again.`);
+    if (!(error instanceof CloverApiError)) {
+      throw codeExchangeFailed("Clover", { transient: true, reason: "its token answer was incomplete" });
     }
-    throw new ConnectError(400, `Clover refused the authorization (${cloverReason(error)}). Start again from the app.`);
+    throw codeExchangeFailed("Clover", { transient: isTransientCloverError(error), reason: cloverReason(error) });
   }
 
   // The merchant id comes from the redirect; reading the merchant with the new token proves it is theirs.

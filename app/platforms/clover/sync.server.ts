@@ -8,16 +8,15 @@
  */
 import type { Db } from "../../db.server";
 import { enqueueJob } from "../../services/jobs.server";
-import { applyLoyaltyForOrder } from "../../services/loyalty.server";
 import {
   markProductDeleted,
-  upsertCustomer,
+  upsertCustomerUnlessRedacted,
   upsertInventoryLevel,
   upsertOrder,
   upsertProduct,
 } from "../../services/store.server";
-import { attributeOrderToSuggestions, scheduleRebuildIfStale } from "../../services/suggestions.server";
 import { countImported, runBackfillPages, startBackfillRunIfNeeded } from "../backfill-run.server";
+import { applyLiveSale } from "../live-sale.server";
 import { CloverApiError, type CloverClient } from "./client.server";
 import {
   customerFromClover,
@@ -48,13 +47,7 @@ export interface MerchantScope {
 // ---------- storing what Clover says ----------
 
 async function storeCustomer(db: Db, shopId: string, raw: CloverCustomer) {
-  const customer = customerFromClover(raw);
-  const existing = await db.customer.findUnique({
-    where: { shopId_externalId: { shopId, externalId: customer.externalId } },
-    select: { redactedAt: true },
-  });
-  // An erased customer stays erased, whatever Clover sends later.
-  if (!existing?.redactedAt) await upsertCustomer(db, shopId, customer);
+  await upsertCustomerUnlessRedacted(db, shopId, customerFromClover(raw));
 }
 
 /** Stores a sale (new or changed); "skipped" for carts, unpaid and test orders, or an older copy. */
@@ -70,10 +63,7 @@ async function storeOrder(
   if (result === "stale") return "skipped";
   // The backfill's history earns no points; a sale made since connecting does.
   if (options.live) {
-    await applyLoyaltyForOrder(db, scope.shopId, sale, scope.now);
-    await attributeOrderToSuggestions(db, scope.shopId, sale.externalId);
-    // As for a Shopify order: a missing or day-old model is rebuilt from the new history.
-    await scheduleRebuildIfStale(db, scope.shopId, { platform: "clover", domain: scope.merchantId }, scope.now);
+    await applyLiveSale(db, { id: scope.shopId, platform: "clover", domain: scope.merchantId }, sale, scope.now);
   }
   return result;
 }
@@ -171,6 +161,7 @@ export async function scheduleCloverReconcile(db: Db | Tx, merchantId: string, n
   if (waiting > 0) return;
   const step: ReconcileStep = { since: now.getTime(), until: null, offset: 0 };
   await enqueueJob(db, {
+    platform: "clover",
     shopDomain: merchantId,
     type: CLOVER_RECONCILE_JOB,
     payload: step,
@@ -203,13 +194,25 @@ export async function runCloverReconcileStep(
     if (orders.length < RECONCILE_PAGE) {
       const next: ReconcileStep = { since: until - RECONCILE_OVERLAP_MS, until: null, offset: 0 };
       const runAt = new Date(scope.now.getTime() + RECONCILE_EVERY_MS);
-      await enqueueJob(db, { shopDomain: scope.merchantId, type: CLOVER_RECONCILE_JOB, payload: next, runAt });
+      await enqueueJob(db, {
+        platform: "clover",
+        shopDomain: scope.merchantId,
+        type: CLOVER_RECONCILE_JOB,
+        payload: next,
+        runAt,
+      });
       return { stored, next, runAt };
     }
   }
   // More in this window: carry on at once, from where this run stopped.
   const next: ReconcileStep = { since: step.since, until, offset };
-  await enqueueJob(db, { shopDomain: scope.merchantId, type: CLOVER_RECONCILE_JOB, payload: next, runAt: scope.now });
+  await enqueueJob(db, {
+    platform: "clover",
+    shopDomain: scope.merchantId,
+    type: CLOVER_RECONCILE_JOB,
+    payload: next,
+    runAt: scope.now,
+  });
   return { stored, next, runAt: scope.now };
 }
 
@@ -235,13 +238,17 @@ export async function enqueueCloverBackfillIfNeeded(
   tx: Tx,
   input: { merchantId: string; shopId: string; reconnected: boolean; now: Date; months?: number },
 ): Promise<string | null> {
-  return startBackfillRunIfNeeded(tx, { ...input, jobType: CLOVER_BACKFILL_JOB }, (runId, since): BackfillStep => ({
-    runId,
-    phase: "items",
-    offset: 0,
-    window: { startAt: since.getTime(), endAt: input.now.getTime() },
-    sliceStart: since.getTime(),
-  }));
+  return startBackfillRunIfNeeded(
+    tx,
+    { ...input, platform: "clover", jobType: CLOVER_BACKFILL_JOB },
+    (runId, since): BackfillStep => ({
+      runId,
+      phase: "items",
+      offset: 0,
+      window: { startAt: since.getTime(), endAt: input.now.getTime() },
+      sliceStart: since.getTime(),
+    }),
+  );
 }
 
 function nextPhase(step: BackfillStep): BackfillStep | null {
@@ -304,7 +311,7 @@ export async function runCloverBackfillStep(
 ): Promise<BackfillStep | null> {
   return runBackfillPages(
     db,
-    { ...scope, jobType: CLOVER_BACKFILL_JOB, pagesPerRun: BACKFILL_PAGES_PER_RUN },
+    { ...scope, platform: "clover", jobType: CLOVER_BACKFILL_JOB, pagesPerRun: BACKFILL_PAGES_PER_RUN },
     input,
     (step) => backfillPage(db, client, scope, step),
   );

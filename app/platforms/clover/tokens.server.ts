@@ -9,10 +9,7 @@
  */
 import { z } from "zod";
 import type { Db } from "../../db.server";
-import { RetryLaterError } from "../../services/store.server";
-import { openSecret } from "../../services/secret-box.server";
-import { PayloadError } from "../shopify/normalize";
-import { tokenRefresher, type IssuedTokens } from "../token-refresh.server";
+import { lazyAccess, singleUseTokenFailure, tokenRefresher, type IssuedTokens } from "../token-refresh.server";
 import { CloverApiError, cloverRequest, isTransientCloverError, type FetchLike } from "./client.server";
 import type { CloverConfig } from "./config.server";
 
@@ -68,7 +65,7 @@ const cloverTokens = tokenRefresher<RefreshDeps>({
   urgentFirst: { accessTokenExpiresAt: "asc" },
   claimMs: REFRESH_CLAIM_MS,
   batch: REFRESH_BATCH,
-  job: { type: CLOVER_REFRESH_JOB, shopDomain: CLOVER_PLATFORM_DOMAIN, everyMs: REFRESH_EVERY_MS },
+  job: { type: CLOVER_REFRESH_JOB, shopDomain: CLOVER_PLATFORM_DOMAIN, everyMs: REFRESH_EVERY_MS, moreAfterMs: 30_000 },
   async exchange(deps, refreshToken) {
     const pair = await cloverRequest(
       { apiUrl: deps.config.apiUrl, fetch: deps.fetch },
@@ -78,16 +75,12 @@ const cloverTokens = tokenRefresher<RefreshDeps>({
     );
     return tokensFromPair(pair);
   },
-  failure(error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    // Clover may or may not have spent the token; the next attempt will tell (a 401 then).
-    if (isTransientCloverError(error)) return { lastError: `refresh did not complete: ${reason}`, releaseClaim: true };
-    // 400/401: the refresh token is dead (used, expired or revoked); only a reconnect helps.
-    const refused = error instanceof CloverApiError || error instanceof PayloadError;
-    return refused
-      ? { status: "refresh_failed", lastError: `refresh failed: ${reason}` }
-      : { lastError: `refresh failed: ${reason}`, rethrow: true };
-  },
+  // A transient failure may or may not have spent the token (a 401 next time says it did); a
+  // 400/401 means the refresh token is dead (used, expired or revoked).
+  failure: singleUseTokenFailure({
+    isTransient: isTransientCloverError,
+    isApiError: (error) => error instanceof CloverApiError,
+  }),
 });
 
 /** Refreshes one connection if this caller wins the claim; "skipped" when another caller has it. */
@@ -99,6 +92,9 @@ export const refreshDueCloverTokens = cloverTokens.refreshDue;
 /** Queues the next periodic run unless one is waiting (the claim keeps a duplicate harmless). */
 export const scheduleCloverTokenRefresh = cloverTokens.schedule;
 
+/** The periodic job's run: the due tokens, then the next run. */
+export const runCloverTokenRefreshJob = cloverTokens.runJob;
+
 // ---------- using a token ----------
 
 export interface CloverAccess {
@@ -107,6 +103,15 @@ export interface CloverAccess {
   accessToken: string;
 }
 
+const access = lazyAccess<RefreshDeps>({
+  platform: "clover",
+  refreshConnection: refreshCloverConnection,
+  marginMs: REFRESH_MARGIN_MS,
+  platformName: "Clover",
+  account: "merchant",
+  unknownExpiry: "expired",
+});
+
 /**
  * The merchant's working access token, refreshed first when it expires within the margin.
  * Null when the merchant is not connected (or revoked). Throws RetryLaterError while another
@@ -114,39 +119,6 @@ export interface CloverAccess {
  * when the token has expired and Clover refused the refresh (the merchant must reconnect).
  */
 export async function cloverAccess(deps: RefreshDeps, merchantId: string): Promise<CloverAccess | null> {
-  const read = () =>
-    deps.db.platformConnection.findUnique({
-      where: { platform_merchantId: { platform: "clover", merchantId } },
-      select: {
-        id: true,
-        shopId: true,
-        status: true,
-        version: true,
-        accessTokenEnc: true,
-        refreshTokenEnc: true,
-        accessTokenExpiresAt: true,
-        lastError: true,
-      },
-    });
-  let connection = await read();
-  if (!connection || connection.status === "revoked") return null;
-  const expiresAt = () => connection!.accessTokenExpiresAt?.getTime() ?? 0;
-  if (expiresAt() <= dueBefore(deps.now).getTime() && connection.status === "active") {
-    const outcome = await refreshCloverConnection(deps, { ...connection, merchantId });
-    if (outcome !== "skipped" || expiresAt() <= deps.now.getTime()) connection = await read();
-    if (!connection || connection.status === "revoked") return null;
-  }
-  if (expiresAt() <= deps.now.getTime()) {
-    if (connection.status === "refresh_failed") {
-      throw new PayloadError(
-        `clover ${merchantId}: the access token expired and Clover refused the refresh (${connection.lastError ?? "no reason"}); reconnect the merchant`,
-      );
-    }
-    throw new RetryLaterError(`clover ${merchantId}: the access token is being refreshed`);
-  }
-  return {
-    shopId: connection.shopId,
-    merchantId,
-    accessToken: openSecret(connection.accessTokenEnc, deps.config.tokenKey),
-  };
+  const working = await access(deps, merchantId);
+  return working && { shopId: working.shopId, merchantId, accessToken: working.accessToken };
 }

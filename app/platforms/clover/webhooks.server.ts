@@ -8,9 +8,9 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { isTransientDatabaseError, isUniqueViolation, type Db } from "../../db.server";
-import { BodyTooLargeError, readBodyWithLimit } from "../../http.server";
-import { enqueueDeadLetter, enqueueJob } from "../../services/jobs.server";
+import type { Db } from "../../db.server";
+import { enqueueDeadLetter } from "../../services/jobs.server";
+import { acknowledgeOnceRecorded, readWebhookBody, recordDelivery, webhookProblem } from "../webhook-intake.server";
 import { cloverWebhook, objectOf, PayloadError, type CloverNotification, type CloverWebhook } from "./normalize";
 import { CLOVER_REFETCH_JOB } from "./sync.server";
 
@@ -19,10 +19,6 @@ export const MAX_CLOVER_WEBHOOK_BYTES = 1024 * 1024;
 export const AUTH_HEADER = "x-clover-auth";
 
 const Verification = z.object({ verificationCode: z.string().min(1).max(200) }).strict();
-
-function problem(status: number, message: string): Response {
-  return Response.json({ error: message }, { status });
-}
 
 /** Constant-time equality; texts of different lengths are unequal without comparing. */
 export function authCodeMatches(given: string | null, expected: string | null): boolean {
@@ -57,37 +53,29 @@ export async function recordCloverNotifications(db: Db, webhook: CloverWebhook, 
         result.ignored += 1;
         continue;
       }
-      const delivery = {
-        shopDomain: merchantId,
-        topic: `clover:${note.type}`,
-        eventId: `${note.objectId}@${note.ts}`,
-      };
-      try {
-        await db.$transaction(async (tx) => {
-          const row = await tx.webhookEvent.create({ data: { ...delivery, receivedAt: now }, select: { id: true } });
-          const payload: RefetchPayload = { objectId: note.objectId, type: note.type, ts: note.ts };
-          const jobId = await enqueueJob(tx, { shopDomain: merchantId, type: CLOVER_REFETCH_JOB, payload, runAt: now });
-          await tx.webhookEvent.update({ where: { id: row.id }, data: { jobId } });
-        });
-        result.queued += 1;
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        result.duplicates += 1;
-      }
+      const payload: RefetchPayload = { objectId: note.objectId, type: note.type, ts: note.ts };
+      const outcome = await recordDelivery(
+        db,
+        {
+          platform: "clover",
+          shopDomain: merchantId,
+          topic: `clover:${note.type}`,
+          eventId: `${note.objectId}@${note.ts}`,
+        },
+        { type: CLOVER_REFETCH_JOB, payload },
+        now,
+      );
+      if (outcome === "queued") result.queued += 1;
+      else result.duplicates += 1;
     }
   }
   return result;
 }
 
 export async function receiveCloverWebhook(request: Request, deps: IntakeDeps): Promise<Response> {
-  if (request.method !== "POST") return problem(405, "webhooks are POST only");
-  let rawBody: string;
-  try {
-    rawBody = await readBodyWithLimit(request, MAX_CLOVER_WEBHOOK_BYTES);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) return problem(413, `body exceeds ${MAX_CLOVER_WEBHOOK_BYTES} bytes`);
-    throw error;
-  }
+  if (request.method !== "POST") return webhookProblem(405, "webhooks are POST only");
+  const rawBody = await readWebhookBody(request, MAX_CLOVER_WEBHOOK_BYTES);
+  if (rawBody instanceof Response) return rawBody;
   let json: unknown;
   try {
     json = JSON.parse(rawBody);
@@ -114,15 +102,15 @@ export async function receiveCloverWebhook(request: Request, deps: IntakeDeps): 
   } catch (error) {
     // From Clover but unusable: keep the bytes for the admin; a resend would be the same.
     const reason = error instanceof Error ? error.message : String(error);
-    await enqueueDeadLetter(deps.db, { shopDomain: "clover", type: CLOVER_REFETCH_JOB, payload: rawBody, reason });
+    await enqueueDeadLetter(deps.db, {
+      platform: "clover",
+      shopDomain: "clover",
+      type: CLOVER_REFETCH_JOB,
+      payload: rawBody,
+      reason,
+    });
     return new Response(null, { status: 200 });
   }
-  try {
-    await recordCloverNotifications(deps.db, webhook, deps.now);
-  } catch (error) {
-    // Notifications recorded before the failure stay (each is its own transaction); the rest can be resent.
-    if (isTransientDatabaseError(error)) return problem(503, "the database is busy; deliver again later");
-    throw error;
-  }
-  return new Response(null, { status: 200 });
+  // On a 503, notifications recorded before the failure stay (each is its own transaction); the rest can be resent.
+  return acknowledgeOnceRecorded(() => recordCloverNotifications(deps.db, webhook, deps.now));
 }

@@ -8,9 +8,7 @@
  * refusals dead-letter with Lightspeed's reason.
  */
 import { z } from "zod";
-import { RetryLaterError } from "../../services/store.server";
-import { retryAfterMs, type FetchLike } from "../clover/client.server";
-import { PayloadError } from "../shopify/normalize";
+import { PlatformApiError, restPlatform, type FetchLike, type RestCall } from "../http-client.server";
 import { LIGHTSPEED_API_VERSION, retailerOrigin } from "./config.server";
 import {
   collectionOf,
@@ -33,137 +31,57 @@ import {
 
 export type { FetchLike };
 
-/** Longer than Lightspeed should ever take; short enough to fit well inside a job's 60 s lease. */
-export const LIGHTSPEED_TIMEOUT_MS = 20_000;
-// The docs have a "User Agent" page (docs: user_agent) whose text could not be read here; the
-// client names itself, as for Clover. JSON in and out, forms for OAuth (docs: request_format).
-const USER_AGENT = "RegisterCopilot/1.0 (+lightspeed-adapter)";
-
-export class LightspeedApiError extends Error {
+export class LightspeedApiError extends PlatformApiError {
   override name = "LightspeedApiError";
-  constructor(
-    /** Null when no answer came back (network failure, timeout). */
-    readonly status: number | null,
-    message: string,
-    readonly retryAfterMs: number | null = null,
-  ) {
-    super(message);
-  }
 }
 
-/** A transient Lightspeed failure for the queue, carrying how long Lightspeed asked us to wait. */
-export class LightspeedRetryLaterError extends RetryLaterError {
-  override name = "RetryLaterError";
-  constructor(
-    message: string,
-    readonly retryAfterMs: number | null,
-  ) {
-    super(message);
-  }
-}
+const lightspeed = restPlatform({
+  name: "Lightspeed",
+  label: "lightspeed",
+  account: "retailer",
+  // The docs have a "User Agent" page (docs: user_agent) whose text could not be read here; the
+  // client names itself, as for Clover. JSON in and out, forms for OAuth (docs: request_format).
+  userAgent: "RegisterCopilot/1.0 (+lightspeed-adapter)",
+  ApiError: LightspeedApiError,
+  // Lightspeed's errors are `{ "error": …, "message": … }`; OAuth ones add `error_description`.
+  reasonIn: (body) =>
+    [body.message, body.error_description, body.error].find((part): part is string => typeof part === "string"),
+});
 
-/** Lightspeed's errors are `{ "error": …, "message": … }`; OAuth ones add `error_description`. */
-async function reasonFrom(response: Response): Promise<string> {
-  const text = (await response.text().catch(() => "")).slice(0, 2_000);
-  try {
-    const body = JSON.parse(text) as Record<string, unknown>;
-    const detail = [body.message, body.error_description, body.error].find((part) => typeof part === "string");
-    if (detail) return detail as string;
-  } catch {
-    // Not JSON: the text itself is the reason.
-  }
-  return text.trim().slice(0, 300) || response.statusText || "no reason given";
-}
+export type CallInit = RestCall;
 
-export interface CallInit {
-  method?: "GET" | "POST";
-  token?: string;
-  /** A JSON body. */
-  json?: unknown;
-  /** An application/x-www-form-urlencoded body (the token endpoint). */
-  form?: Record<string, string>;
-}
-
-/** One call to a retailer's host: answer parsed with `schema`, any failure as LightspeedApiError. */
+/**
+ * One call to a retailer's host: answer parsed with `schema`, any failure as LightspeedApiError.
+ * A 429's Retry-After (docs: rate_limiting) is read as an HTTP date or as seconds, since the
+ * stored copy of that page stops before saying which (a summary of it says an HTTP date).
+ */
 export async function lightspeedRequest<T>(
   http: { domainPrefix: string; fetch: FetchLike; timeoutMs?: number },
   path: string,
   init: CallInit,
   schema: z.ZodType<T>,
 ): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json", "User-Agent": USER_AGENT };
-  if (init.token) headers.Authorization = `Bearer ${init.token}`;
-  let body: string | undefined;
-  if (init.json !== undefined) {
-    headers["Content-Type"] = "application/json";
-    body = JSON.stringify(init.json);
-  } else if (init.form) {
-    headers["Content-Type"] = "application/x-www-form-urlencoded";
-    body = new URLSearchParams(init.form).toString();
-  }
-  const route = path.split("?")[0]!;
-  let response: Response;
-  try {
-    response = await http.fetch(`${retailerOrigin(http.domainPrefix)}${path}`, {
-      method: init.method ?? "GET",
-      headers,
-      body,
-      signal: AbortSignal.timeout(http.timeoutMs ?? LIGHTSPEED_TIMEOUT_MS),
-    });
-  } catch (error) {
-    const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-    throw new LightspeedApiError(
-      null,
-      timedOut ? "Lightspeed did not answer in time" : `Lightspeed unreachable: ${String(error)}`,
-    );
-  }
-  if (!response.ok) {
-    // Retry-After on a 429 (docs: rate_limiting): read as an HTTP date or as seconds, since the
-    // stored copy of that page stops before saying which (a summary of it says an HTTP date).
-    throw new LightspeedApiError(
-      response.status,
-      `Lightspeed ${response.status} on ${route}: ${await reasonFrom(response)}`,
-      retryAfterMs(response.headers.get("Retry-After")),
-    );
-  }
-  let json: unknown;
-  try {
-    json = await response.json();
-  } catch {
-    throw new LightspeedApiError(response.status, `Lightspeed answered ${route} with something that is not JSON`);
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new PayloadError(`lightspeed ${route}: ${issue.path.join(".") || "(root)"} ${issue.message}`);
-  }
-  return parsed.data;
+  return lightspeed.request(
+    {
+      url: `${retailerOrigin(http.domainPrefix)}${path}`,
+      route: path.split("?")[0]!,
+      fetch: http.fetch,
+      timeoutMs: http.timeoutMs,
+    },
+    init,
+    schema,
+  );
 }
 
 /** Rate limits, timeouts, Lightspeed's outages and network failures: worth trying again later. */
-export function isTransientLightspeedError(error: unknown): boolean {
-  if (!(error instanceof LightspeedApiError)) return false;
-  const status = error.status;
-  return status === null || status === 408 || status === 429 || status >= 500;
-}
+export const isTransientLightspeedError = lightspeed.isTransient;
 
 /**
  * The queue's view of a Lightspeed failure: transient ones retry (never a dead letter on a 429),
  * a 401 dead-letters with the reason (the retailer must reconnect; retrying cannot help), and any
  * other refusal dead-letters with Lightspeed's reason.
  */
-export function asJobError(error: unknown): Error {
-  if (error instanceof RetryLaterError || error instanceof PayloadError) return error;
-  if (isTransientLightspeedError(error)) {
-    const e = error as LightspeedApiError;
-    return new LightspeedRetryLaterError(e.message, e.retryAfterMs);
-  }
-  if (error instanceof LightspeedApiError && error.status === 401) {
-    return new PayloadError(`${error.message} (the token was refused: reconnect the retailer, then retry)`);
-  }
-  if (error instanceof LightspeedApiError) return new PayloadError(error.message);
-  return error instanceof Error ? error : new Error(String(error));
-}
+export const asJobError = lightspeed.asJobError;
 
 // ---------- the retailer's API ----------
 

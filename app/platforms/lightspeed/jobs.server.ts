@@ -7,10 +7,10 @@
  * Retry-After — and a request Lightspeed refuses dead-letters with its reason.
  */
 import { z } from "zod";
-import type { Db } from "../../db.server";
-import { retryDelayMs, type JobRecord } from "../../services/jobs.server";
 import type { JobContext, JobHandler } from "../../services/worker.server";
-import { asJobError, lightspeedClient, LightspeedRetryLaterError, type FetchLike } from "./client.server";
+import { globalFetch } from "../http-client.server";
+import { classifiedBy, jobPayload } from "../platform-jobs.server";
+import { asJobError, lightspeedClient } from "./client.server";
 import { lightspeedConfig, LightspeedNotConfiguredError, type LightspeedConfig } from "./config.server";
 import { PayloadError, WEBHOOK_TYPES } from "./normalize";
 import {
@@ -25,13 +25,7 @@ import {
   subscribeLightspeedWebhooks,
   type RetailerScope,
 } from "./sync.server";
-import {
-  LIGHTSPEED_REFRESH_JOB,
-  lightspeedAccess,
-  refreshDueLightspeedTokens,
-  REFRESH_EVERY_MS,
-  scheduleLightspeedTokenRefresh,
-} from "./tokens.server";
+import { LIGHTSPEED_REFRESH_JOB, lightspeedAccess, runLightspeedTokenRefreshJob } from "./tokens.server";
 
 export const LIGHTSPEED_JOB = {
   refetch: LIGHTSPEED_REFETCH_JOB,
@@ -41,45 +35,11 @@ export const LIGHTSPEED_JOB = {
   refreshTokens: LIGHTSPEED_REFRESH_JOB,
 } as const;
 
-// Looked up at call time, so a fetch patched after this module loads (msw in tests) is used.
-const globalFetch: FetchLike = (input, init) => fetch(input, init);
-
 /**
- * The queue backs off 2 s, 4 s, 8 s… on its own; when Lightspeed asked for longer, the job is put
- * back with Lightspeed's delay here, and the worker's own failJob then finds nothing left to change.
- * The attempt still counts, and the last one is left to the queue to dead-letter.
+ * Runs a handler's Lightspeed work with Lightspeed failures classified for the queue: no retry
+ * sooner than Lightspeed's Retry-After (platform-jobs.server).
  */
-async function deferForRetryAfter(db: Db, job: JobRecord, error: LightspeedRetryLaterError, now: Date) {
-  if (error.retryAfterMs === null || job.attempts >= job.maxAttempts) return;
-  const delay = Math.max(error.retryAfterMs, retryDelayMs(job.attempts));
-  await db.job.updateMany({
-    where: { id: job.id, lockedBy: job.lockedBy, status: "running" },
-    data: {
-      status: "pending",
-      lastError: `${error.name}: ${error.message}`.slice(0, 2_000),
-      runAt: new Date(now.getTime() + delay),
-      lockedAt: null,
-      lockedBy: null,
-    },
-  });
-}
-
-/** Runs a handler's Lightspeed work with Lightspeed failures classified for the queue. */
-function classified(handler: JobHandler): JobHandler {
-  return async (context) => {
-    try {
-      await handler(context);
-    } catch (error) {
-      // Not configured: nothing a retry can fix until someone sets the variables; the admin can retry then.
-      if (error instanceof LightspeedNotConfiguredError) throw new PayloadError(error.message);
-      const classifiedError = asJobError(error);
-      if (classifiedError instanceof LightspeedRetryLaterError) {
-        await deferForRetryAfter(context.db, context.job, classifiedError, context.now);
-      }
-      throw classifiedError;
-    }
-  };
-}
+const classified = classifiedBy({ NotConfigured: LightspeedNotConfiguredError, asJobError });
 
 /**
  * The retailer's client, asking for a working token before every call (refreshed first when it is
@@ -117,11 +77,8 @@ const BackfillSchema = z.object({
   cursors: CursorsSchema,
 });
 
-function payloadOf<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success) throw new PayloadError(`lightspeed ${what}: ${parsed.error.issues[0]!.message}`);
-  return parsed.data;
-}
+const payloadOf = <T>(schema: z.ZodType<T>, payload: unknown, what: string) =>
+  jobPayload(schema, payload, `lightspeed ${what}`);
 
 export const lightspeedJobHandlers: Record<string, JobHandler> = {
   [LIGHTSPEED_JOB.refetch]: classified(async (context) => {
@@ -156,11 +113,6 @@ export const lightspeedJobHandlers: Record<string, JobHandler> = {
   }),
 
   [LIGHTSPEED_JOB.refreshTokens]: classified(async ({ db, now }) => {
-    const config = lightspeedConfig();
-    const run = await refreshDueLightspeedTokens({ db, config, fetch: globalFetch, now });
-    if (run.refreshed || run.failed) {
-      console.info(`[lightspeed] tokens: ${run.refreshed} refreshed, ${run.failed} failed, ${run.skipped} skipped`);
-    }
-    await scheduleLightspeedTokenRefresh(db, now, run.more ? 30_000 : REFRESH_EVERY_MS);
+    await runLightspeedTokenRefreshJob({ db, config: lightspeedConfig(), fetch: globalFetch, now });
   }),
 };

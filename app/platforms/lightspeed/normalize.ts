@@ -19,7 +19,7 @@ import type {
   NormalizedVariant,
 } from "../../../shared/model";
 import { toMinorUnits } from "../../../shared/money";
-import { PayloadError } from "../shopify/normalize";
+import { parsePayload, PayloadError, validTimezone, type ShopDetails } from "../normalize";
 
 export { PayloadError };
 
@@ -41,14 +41,8 @@ const timestamp = z
 const versionNumber = z.number().int().min(0);
 const currency = z.string().regex(/^[A-Z]{3}$/, "not an ISO 4217 currency");
 
-function parse<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {
-  const result = schema.safeParse(payload);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new PayloadError(`lightspeed ${what}: ${issue.path.join(".") || "(root)"} ${issue.message}`);
-  }
-  return result.data;
-}
+const parse = <T>(schema: z.ZodType<T>, payload: unknown, what: string) =>
+  parsePayload(schema, payload, `lightspeed ${what}`);
 
 // ---------- wire shapes ----------
 
@@ -398,21 +392,7 @@ export function locationFromOutlet(outlet: LightspeedOutlet) {
   return { externalId: outlet.id, name: outlet.name || outlet.id, active: !outlet.deleted_at };
 }
 
-export interface RetailerDetails {
-  name: string | null;
-  currency: string;
-  timezone: string;
-}
-
-function validTimezone(zone: string | null | undefined): string {
-  if (!zone) return "UTC";
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return zone;
-  } catch {
-    return "UTC";
-  }
-}
+export type RetailerDetails = ShopDetails;
 
 export function retailerDetails(retailer: LightspeedRetailer): RetailerDetails {
   return {

@@ -11,9 +11,11 @@ import type { Db } from "../../db.server";
 import { enqueueJob } from "../../services/jobs.server";
 import {
   acceptCallbackState,
+  callbackQuery,
+  codeExchangeFailed,
   ConnectError,
-  DeclinedCallbackQuery,
   saveConnectedMerchant,
+  startConnect,
   type ConnectStart,
 } from "../connect.server";
 import { oauthStateFlow } from "../oauth-state.server";
@@ -56,14 +58,12 @@ export async function beginLightspeedConnect(
   config: Pick<LightspeedConfig, "clientId" | "appUrl">,
   now: Date,
 ): Promise<ConnectStart> {
-  const { state, setCookie } = await stateFlow.begin(db, config.appUrl, now);
   const url = new URL(LIGHTSPEED_AUTHORIZE_URL);
   url.searchParams.set("response_type", "code");
   url.searchParams.set("client_id", config.clientId);
   url.searchParams.set("redirect_uri", `${config.appUrl}${LIGHTSPEED_CALLBACK_PATH}`);
-  url.searchParams.set("state", state);
   url.searchParams.set("scope", LIGHTSPEED_SCOPES);
-  return { authorizeUrl: url.toString(), setCookie };
+  return startConnect(url, { db, stateFlow, appUrl: config.appUrl, now });
 }
 
 export function clearStateCookie(config: Pick<LightspeedConfig, "appUrl">): string {
@@ -74,14 +74,7 @@ export function clearStateCookie(config: Pick<LightspeedConfig, "appUrl">): stri
 
 const domainPrefix = z.string().trim().toLowerCase().regex(DOMAIN_PREFIX, "not a Lightspeed domain_prefix");
 
-export const CallbackQuery = z.union([
-  z.object({
-    code: z.string().min(1).max(2_000),
-    state: z.string().min(1).max(200),
-    domain_prefix: domainPrefix,
-  }),
-  DeclinedCallbackQuery,
-]);
+export const CallbackQuery = callbackQuery({ domain_prefix: domainPrefix });
 export type CallbackQuery = z.infer<typeof CallbackQuery>;
 
 export interface Connected {
@@ -111,11 +104,10 @@ async function exchangeCode(deps: CallbackDeps, prefix: string, code: string): P
       redirect_uri: `${deps.config.appUrl}${LIGHTSPEED_CALLBACK_PATH}`,
     });
   } catch (error) {
-    if (isTransientLightspeedError(error) || !(error instanceof LightspeedApiError)) {
-      const why = error instanceof LightspeedApiError ? reason(error) : "its token answer was incomplete";
-      throw new ConnectError(502, `Lightspeed did not answer (${why}). Try connecting again.`);
+    if (!(error instanceof LightspeedApiError)) {
+      throw codeExchangeFailed("Lightspeed", { transient: true, reason: "its token answer was incomplete" });
     }
-    throw new ConnectError(400, `Lightspeed refused the authorization (${reason(error)}). Start again from the app.`);
+    throw codeExchangeFailed("Lightspeed", { transient: isTransientLightspeedError(error), reason: reason(error) });
   }
 }
 

@@ -9,17 +9,16 @@
  */
 import type { Db } from "../../db.server";
 import { enqueueJob } from "../../services/jobs.server";
-import { applyLoyaltyForOrder } from "../../services/loyalty.server";
 import {
   markProductDeleted,
-  upsertCustomer,
+  upsertCustomerUnlessRedacted,
   upsertInventoryLevel,
   upsertOrder,
   upsertProduct,
 } from "../../services/store.server";
-import { attributeOrderToSuggestions, scheduleRebuildIfStale } from "../../services/suggestions.server";
 import type { NormalizedOrder, NormalizedProduct } from "../../../shared/model";
 import { countImported, runBackfillPages, startBackfillRunIfNeeded } from "../backfill-run.server";
+import { applyLiveSale } from "../live-sale.server";
 import { LightspeedApiError, type LightspeedClient, type VersionPage } from "./client.server";
 import {
   customerFromLightspeed,
@@ -60,13 +59,7 @@ export interface RetailerScope {
 async function storeCustomer(db: Db, shopId: string, raw: LightspeedCustomer) {
   // A customer deleted in Lightspeed keeps its history here; erasure goes through the redaction path.
   if (raw.deleted_at) return;
-  const customer = customerFromLightspeed(raw);
-  const existing = await db.customer.findUnique({
-    where: { shopId_externalId: { shopId, externalId: customer.externalId } },
-    select: { redactedAt: true },
-  });
-  // An erased customer stays erased, whatever Lightspeed sends later.
-  if (!existing?.redactedAt) await upsertCustomer(db, shopId, customer);
+  await upsertCustomerUnlessRedacted(db, shopId, customerFromLightspeed(raw));
 }
 
 /** Lightspeed lines name only the product (a variant): its family, SKU and name come from the stored catalog. */
@@ -113,10 +106,7 @@ async function storeSale(
   if (result === "stale") return "skipped";
   // The backfill's history earns no points; a sale made since connecting does.
   if (options.live) {
-    await applyLoyaltyForOrder(db, scope.shopId, order, scope.now);
-    await attributeOrderToSuggestions(db, scope.shopId, order.externalId);
-    // As for a Shopify order: a missing or day-old model is rebuilt from the new history.
-    await scheduleRebuildIfStale(db, scope.shopId, { platform: "lightspeed", domain: scope.domainPrefix }, scope.now);
+    await applyLiveSale(db, { id: scope.shopId, platform: "lightspeed", domain: scope.domainPrefix }, order, scope.now);
   }
   return result;
 }
@@ -379,7 +369,7 @@ export async function enqueueLightspeedBackfillIfNeeded(
 ): Promise<string | null> {
   return startBackfillRunIfNeeded(
     tx,
-    { ...input, merchantId: input.domainPrefix, jobType: LIGHTSPEED_BACKFILL_JOB },
+    { ...input, platform: "lightspeed", merchantId: input.domainPrefix, jobType: LIGHTSPEED_BACKFILL_JOB },
     (runId, since): BackfillStep => ({
       runId,
       phase: RESOURCES[0],
@@ -424,6 +414,7 @@ export async function runLightspeedBackfillStep(
   return runBackfillPages(
     db,
     {
+      platform: "lightspeed",
       shopId: scope.shopId,
       merchantId: scope.domainPrefix,
       now: scope.now,

@@ -11,10 +11,7 @@
  */
 import { z } from "zod";
 import type { Db } from "../../db.server";
-import { openSecret } from "../../services/secret-box.server";
-import { RetryLaterError } from "../../services/store.server";
-import { PayloadError } from "../shopify/normalize";
-import { tokenRefresher, type IssuedTokens, type RefreshRun } from "../token-refresh.server";
+import { lazyAccess, singleUseTokenFailure, tokenRefresher, type IssuedTokens } from "../token-refresh.server";
 import { isTransientLightspeedError, LightspeedApiError, lightspeedRequest, type FetchLike } from "./client.server";
 import type { LightspeedConfig } from "./config.server";
 
@@ -84,12 +81,9 @@ export interface RefreshDeps {
   config: Pick<LightspeedConfig, "clientId" | "clientSecret" | "tokenKey">;
   fetch: FetchLike;
   now: Date;
-  /** The retailer being refreshed: its token endpoint is on its own host. */
-  domainPrefix?: string;
 }
 
 const dueBefore = (now: Date) => new Date(now.getTime() + REFRESH_MARGIN_MS);
-const REFRESHABLE = ["active", "refresh_failed"];
 
 const lightspeedTokens = tokenRefresher<RefreshDeps>({
   platform: "lightspeed",
@@ -97,10 +91,15 @@ const lightspeedTokens = tokenRefresher<RefreshDeps>({
   urgentFirst: { accessTokenExpiresAt: "asc" },
   claimMs: REFRESH_CLAIM_MS,
   batch: REFRESH_BATCH,
-  job: { type: LIGHTSPEED_REFRESH_JOB, shopDomain: LIGHTSPEED_PLATFORM_DOMAIN, everyMs: REFRESH_EVERY_MS },
-  async exchange(deps, refreshToken) {
-    if (!deps.domainPrefix) throw new Error("lightspeed refresh: no domain_prefix to refresh at");
-    const answer = await requestTokens(deps, deps.domainPrefix, {
+  job: {
+    type: LIGHTSPEED_REFRESH_JOB,
+    shopDomain: LIGHTSPEED_PLATFORM_DOMAIN,
+    everyMs: REFRESH_EVERY_MS,
+    moreAfterMs: 30_000,
+  },
+  // The retailer's token endpoint is on its own host: the connection's merchant id is its domain_prefix.
+  async exchange(deps, refreshToken, domainPrefix) {
+    const answer = await requestTokens(deps, domainPrefix, {
       refresh_token: refreshToken,
       client_id: deps.config.clientId,
       client_secret: deps.config.clientSecret,
@@ -108,17 +107,12 @@ const lightspeedTokens = tokenRefresher<RefreshDeps>({
     });
     return tokensFromAnswer(answer, deps.now);
   },
-  failure(error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    // Lightspeed may or may not have spent the token; the next attempt will tell (a refusal then).
-    if (isTransientLightspeedError(error))
-      return { lastError: `refresh did not complete: ${reason}`, releaseClaim: true };
-    // 400/401: the refresh token is dead (used, revoked or the add-on removed); only a reconnect helps.
-    const refused = error instanceof LightspeedApiError || error instanceof PayloadError;
-    return refused
-      ? { status: "refresh_failed", lastError: `refresh failed: ${reason}` }
-      : { lastError: `refresh failed: ${reason}`, rethrow: true };
-  },
+  // A transient failure may or may not have spent the token (a refusal next time says it did); a
+  // 400/401 means the refresh token is dead (used, revoked or the add-on removed).
+  failure: singleUseTokenFailure({
+    isTransient: isTransientLightspeedError,
+    isApiError: (error) => error instanceof LightspeedApiError,
+  }),
 });
 
 /** Refreshes one connection if this caller wins the claim; "skipped" when another caller has it. */
@@ -127,24 +121,11 @@ export const refreshLightspeedConnection = lightspeedTokens.refreshConnection;
 /** Queues the next periodic run unless one is waiting (the claim keeps a duplicate harmless). */
 export const scheduleLightspeedTokenRefresh = lightspeedTokens.schedule;
 
-/**
- * Every Lightspeed connection whose access token expires within the margin, soonest first. Each
- * refresh is called with its retailer's domain_prefix (token-refresh.server's batch passes one set
- * of deps to every connection, and Lightspeed's token endpoint is per retailer).
- */
-export async function refreshDueLightspeedTokens(deps: RefreshDeps): Promise<RefreshRun> {
-  const due = await deps.db.platformConnection.findMany({
-    where: { platform: "lightspeed", status: { in: REFRESHABLE }, accessTokenExpiresAt: { lte: dueBefore(deps.now) } },
-    orderBy: { accessTokenExpiresAt: "asc" },
-    take: REFRESH_BATCH + 1,
-    select: { id: true, merchantId: true, version: true, refreshTokenEnc: true },
-  });
-  const run: RefreshRun = { refreshed: 0, failed: 0, skipped: 0, more: due.length > REFRESH_BATCH };
-  for (const connection of due.slice(0, REFRESH_BATCH)) {
-    run[await refreshLightspeedConnection({ ...deps, domainPrefix: connection.merchantId }, connection)] += 1;
-  }
-  return run;
-}
+/** Every Lightspeed connection whose access token expires within the margin, soonest first. */
+export const refreshDueLightspeedTokens = lightspeedTokens.refreshDue;
+
+/** The periodic job's run: the due tokens, then the next run. */
+export const runLightspeedTokenRefreshJob = lightspeedTokens.runJob;
 
 // ---------- using a token ----------
 
@@ -154,6 +135,16 @@ export interface LightspeedAccess {
   accessToken: string;
 }
 
+const access = lazyAccess<RefreshDeps>({
+  platform: "lightspeed",
+  refreshConnection: refreshLightspeedConnection,
+  marginMs: REFRESH_MARGIN_MS,
+  platformName: "Lightspeed",
+  account: "retailer",
+  // Lightspeed may leave the expiry out; such a token is used until it is refused.
+  unknownExpiry: "lasting",
+});
+
 /**
  * The retailer's working access token, refreshed first when it expires within the margin. Null
  * when the retailer is not connected (or revoked). Throws RetryLaterError while another worker's
@@ -161,40 +152,6 @@ export interface LightspeedAccess {
  * has expired and Lightspeed refused the refresh (the retailer must reconnect).
  */
 export async function lightspeedAccess(deps: RefreshDeps, domainPrefix: string): Promise<LightspeedAccess | null> {
-  const read = () =>
-    deps.db.platformConnection.findUnique({
-      where: { platform_merchantId: { platform: "lightspeed", merchantId: domainPrefix } },
-      select: {
-        id: true,
-        shopId: true,
-        status: true,
-        version: true,
-        accessTokenEnc: true,
-        refreshTokenEnc: true,
-        accessTokenExpiresAt: true,
-        lastError: true,
-      },
-    });
-  let connection = await read();
-  if (!connection || connection.status === "revoked") return null;
-  const expiresAt = () => connection!.accessTokenExpiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
-  if (expiresAt() <= dueBefore(deps.now).getTime() && connection.status === "active") {
-    const seen = { ...connection, merchantId: domainPrefix };
-    const outcome = await refreshLightspeedConnection({ ...deps, domainPrefix }, seen);
-    if (outcome !== "skipped" || expiresAt() <= deps.now.getTime()) connection = await read();
-    if (!connection || connection.status === "revoked") return null;
-  }
-  if (expiresAt() <= deps.now.getTime()) {
-    if (connection.status === "refresh_failed") {
-      throw new PayloadError(
-        `lightspeed ${domainPrefix}: the access token expired and Lightspeed refused the refresh (${connection.lastError ?? "no reason"}); reconnect the retailer`,
-      );
-    }
-    throw new RetryLaterError(`lightspeed ${domainPrefix}: the access token is being refreshed`);
-  }
-  return {
-    shopId: connection.shopId,
-    domainPrefix,
-    accessToken: openSecret(connection.accessTokenEnc, deps.config.tokenKey),
-  };
+  const working = await access(deps, domainPrefix);
+  return working && { shopId: working.shopId, domainPrefix, accessToken: working.accessToken };
 }

@@ -19,9 +19,9 @@
  * the same delivery is a duplicate and a later change of the same object is a new hint.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { isTransientDatabaseError, isUniqueViolation, type Db } from "../../db.server";
-import { BodyTooLargeError, readBodyWithLimit } from "../../http.server";
-import { enqueueDeadLetter, enqueueJob } from "../../services/jobs.server";
+import type { Db } from "../../db.server";
+import { enqueueDeadLetter } from "../../services/jobs.server";
+import { acknowledgeOnceRecorded, readWebhookBody, recordDelivery, webhookProblem } from "../webhook-intake.server";
 import { DOMAIN_PREFIX } from "./config.server";
 import {
   hintedObjectId,
@@ -36,10 +36,6 @@ import { LIGHTSPEED_REFETCH_JOB, type RefetchHint } from "./sync.server";
 export const MAX_LIGHTSPEED_WEBHOOK_BYTES = 1024 * 1024;
 export const SIGNATURE_HEADER = "x-signature";
 const ALGORITHM = "HMAC-SHA256";
-
-function problem(status: number, message: string): Response {
-  return Response.json({ error: message }, { status });
-}
 
 /** The header's comma-separated `key=value` members (a base64 value keeps its trailing "="). */
 function headerMembers(header: string): Map<string, string> {
@@ -86,44 +82,28 @@ export async function recordLightspeedHint(
   now: Date,
 ): Promise<IntakeOutcome> {
   const digest = createHash("sha256").update(delivery.payloadText, "utf8").digest("hex").slice(0, 32);
-  const event = {
-    shopDomain: delivery.domainPrefix,
-    topic: `lightspeed:${delivery.type}`,
-    eventId: `${delivery.objectId}@${digest}`,
-  };
-  try {
-    await db.$transaction(async (tx) => {
-      const row = await tx.webhookEvent.create({ data: { ...event, receivedAt: now }, select: { id: true } });
-      const payload: RefetchHint = { type: delivery.type, objectId: delivery.objectId };
-      const jobId = await enqueueJob(tx, {
-        platform: "lightspeed",
-        shopDomain: delivery.domainPrefix,
-        type: LIGHTSPEED_REFETCH_JOB,
-        payload,
-        runAt: now,
-      });
-      await tx.webhookEvent.update({ where: { id: row.id }, data: { jobId } });
-    });
-    return "queued";
-  } catch (error) {
-    if (isUniqueViolation(error)) return "duplicate";
-    throw error;
-  }
+  const payload: RefetchHint = { type: delivery.type, objectId: delivery.objectId };
+  return recordDelivery(
+    db,
+    {
+      platform: "lightspeed",
+      shopDomain: delivery.domainPrefix,
+      topic: `lightspeed:${delivery.type}`,
+      eventId: `${delivery.objectId}@${digest}`,
+    },
+    { type: LIGHTSPEED_REFETCH_JOB, payload },
+    now,
+  );
 }
 
 const isWebhookType = (value: string | null): value is LightspeedWebhookType =>
   (WEBHOOK_TYPES as readonly (string | null)[]).includes(value);
 
 export async function receiveLightspeedWebhook(request: Request, deps: IntakeDeps): Promise<Response> {
-  if (request.method !== "POST") return problem(405, "webhooks are POST only");
-  if (!deps.clientSecret) return problem(404, "Lightspeed webhooks are not configured here");
-  let rawBody: string;
-  try {
-    rawBody = await readBodyWithLimit(request, MAX_LIGHTSPEED_WEBHOOK_BYTES);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) return problem(413, `body exceeds ${MAX_LIGHTSPEED_WEBHOOK_BYTES} bytes`);
-    throw error;
-  }
+  if (request.method !== "POST") return webhookProblem(405, "webhooks are POST only");
+  if (!deps.clientSecret) return webhookProblem(404, "Lightspeed webhooks are not configured here");
+  const rawBody = await readWebhookBody(request, MAX_LIGHTSPEED_WEBHOOK_BYTES);
+  if (rawBody instanceof Response) return rawBody;
   // Which part failed is not said.
   if (!signatureMatches(rawBody, request.headers.get(SIGNATURE_HEADER), deps.clientSecret)) {
     return new Response(null, { status: 401 });
@@ -152,12 +132,6 @@ export async function receiveLightspeedWebhook(request: Request, deps: IntakeDep
     });
     return new Response(null, { status: 200 });
   }
-  try {
-    await recordLightspeedHint(deps.db, hint, deps.now);
-  } catch (error) {
-    // Nothing was written; Lightspeed delivers again after a non-2xx.
-    if (isTransientDatabaseError(error)) return problem(503, "the database is busy; deliver again later");
-    throw error;
-  }
-  return new Response(null, { status: 200 });
+  // Nothing is written on a 503; Lightspeed delivers again after a non-2xx.
+  return acknowledgeOnceRecorded(() => recordLightspeedHint(deps.db, hint, deps.now));
 }

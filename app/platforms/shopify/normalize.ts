@@ -14,10 +14,9 @@ import type {
   NormalizedRefund,
 } from "../../../shared/model";
 import { MoneyParseError, toMinorUnits } from "../../../shared/money";
+import { parsePayload as parse, PayloadError } from "../normalize";
 
-export class PayloadError extends Error {
-  override name = "PayloadError";
-}
+export { PayloadError };
 
 const id = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const normalized = shopifyId(value);
@@ -34,15 +33,6 @@ const optionalId = z
 const decimal = z.union([z.string(), z.number()]);
 const date = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "not a date");
 const text = z.string().max(10_000);
-
-function parse<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {
-  const result = schema.safeParse(payload);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new PayloadError(`${what}: ${issue.path.join(".") || "(root)"} ${issue.message}`);
-  }
-  return result.data;
-}
 
 function minor(value: string | number | null | undefined, currency: string, field: string): number {
   if (value == null || value === "") return 0;

@@ -7,7 +7,7 @@ import { SquareClient, SquareEnvironment, SquareError, SquareTimeoutError } from
 import { env } from "../../env.server";
 import { RetryLaterError } from "../../services/store.server";
 import { secretKey } from "../../services/secret-box.server";
-import { PayloadError } from "../shopify/normalize";
+import { PayloadError } from "../normalize";
 
 export interface SquareConfig {
   applicationId: string;

@@ -6,14 +6,13 @@
  */
 import { z } from "zod";
 import type { JobHandler } from "../../services/worker.server";
+import { classifiedBy, jobPayload } from "../platform-jobs.server";
 import { asJobError, squareClient, squareConfig, SquareNotConfiguredError } from "./client.server";
-import { PayloadError, squareEvent } from "./normalize";
+import { squareEvent } from "./normalize";
 import { applySquareEvent, runSquareBackfillStep, SQUARE_BACKFILL_JOB, SQUARE_EVENT_JOB } from "./sync.server";
 import {
-  refreshDueSquareTokens,
-  REFRESH_EVERY_MS,
   revokeSquareConnection,
-  scheduleTokenRefresh,
+  runSquareTokenRefreshJob,
   SQUARE_REFRESH_JOB,
   squareAccess,
   staleSquareConnections,
@@ -26,17 +25,7 @@ export const SQUARE_JOB = {
 } as const;
 
 /** Runs a handler's Square work with Square failures classified for the queue. */
-function classified(handler: JobHandler): JobHandler {
-  return async (context) => {
-    try {
-      await handler(context);
-    } catch (error) {
-      // Not configured: nothing a retry can fix until someone sets the variables; the admin can retry then.
-      if (error instanceof SquareNotConfiguredError) throw new PayloadError(error.message);
-      throw asJobError(error);
-    }
-  };
-}
+const classified = classifiedBy({ NotConfigured: SquareNotConfiguredError, asJobError });
 
 const BackfillStepSchema = z.object({
   runId: z.string().min(1),
@@ -66,8 +55,7 @@ export const squareJobHandlers: Record<string, JobHandler> = {
   }),
 
   [SQUARE_JOB.backfill]: classified(async ({ db, job, payload, now }) => {
-    const parsed = BackfillStepSchema.safeParse(payload);
-    if (!parsed.success) throw new PayloadError(`square backfill step: ${parsed.error.issues[0]!.message}`);
+    const step = jobPayload(BackfillStepSchema, payload, "square backfill step");
     const config = squareConfig();
     const access = await squareAccess(db, job.shopDomain, config.tokenKey);
     if (!access) return; // revoked or gone: the chain ends
@@ -75,22 +63,14 @@ export const squareJobHandlers: Record<string, JobHandler> = {
     await runSquareBackfillStep(db, client, {
       merchantId: job.shopDomain,
       shopId: access.shopId,
-      step: parsed.data,
+      step,
       now,
     });
   }),
 
   [SQUARE_JOB.refreshTokens]: classified(async ({ db, now }) => {
     const config = squareConfig();
-    const run = await refreshDueSquareTokens({
-      db,
-      config,
-      oauthClient: squareClient(config, { maxRetries: 0 }),
-      now,
-    });
-    if (run.refreshed || run.failed) {
-      console.info(`[square] tokens: ${run.refreshed} refreshed, ${run.failed} failed, ${run.skipped} skipped`);
-    }
+    await runSquareTokenRefreshJob({ db, config, oauthClient: squareClient(config, { maxRetries: 0 }), now });
     // The alert, until the admin shows it: a token this old means refreshes keep failing.
     for (const stale of await staleSquareConnections(db, now)) {
       console.warn(
@@ -98,6 +78,5 @@ export const squareJobHandlers: Record<string, JobHandler> = {
           (stale.lastError ? ` (${stale.lastError})` : ""),
       );
     }
-    await scheduleTokenRefresh(db, now, run.more ? 60_000 : REFRESH_EVERY_MS);
   }),
 };

@@ -17,7 +17,7 @@ import type {
   NormalizedProduct,
   NormalizedRefund,
 } from "../../../shared/model";
-import { PayloadError } from "../shopify/normalize";
+import { parsePayload, PayloadError } from "../normalize";
 
 export { PayloadError };
 
@@ -36,14 +36,8 @@ const money = z.object({
 });
 type Money = z.infer<typeof money>;
 
-function parse<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {
-  const result = schema.safeParse(payload);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new PayloadError(`square ${what}: ${issue.path.join(".") || "(root)"} ${issue.message}`);
-  }
-  return result.data;
-}
+const parse = <T>(schema: z.ZodType<T>, payload: unknown, what: string) =>
+  parsePayload(schema, payload, `square ${what}`);
 
 /** Square money is already in minor units; bigint only because the API allows 64-bit amounts. */
 function minor(value: Money | null | undefined, field: string): number {

@@ -9,11 +9,14 @@ import { z } from "zod";
 import type { Db } from "../../db.server";
 import {
   acceptCallbackState,
+  callbackQuery,
+  codeExchangeFailed,
   ConnectError,
-  DeclinedCallbackQuery,
   saveConnectedMerchant,
+  startConnect,
   type ConnectStart,
 } from "../connect.server";
+import { validTimezone } from "../normalize";
 import { oauthStateFlow } from "../oauth-state.server";
 import { isTransientSquareError, squareBaseUrl, squareErrorMessage, type SquareConfig } from "./client.server";
 import { locationFromSquare, type SquareLocation } from "./normalize";
@@ -43,17 +46,12 @@ export async function beginSquareConnect(
   config: Pick<SquareConfig, "applicationId" | "environment" | "appUrl">,
   now: Date,
 ): Promise<ConnectStart> {
-  const { state, setCookie } = await stateFlow.begin(db, config.appUrl, now);
   const url = new URL("/oauth2/authorize", squareBaseUrl(config));
   url.searchParams.set("client_id", config.applicationId);
   url.searchParams.set("scope", SQUARE_SCOPES.join(" "));
   // Always ask the seller to sign in: the account being connected is the one they choose now.
   url.searchParams.set("session", "false");
-  url.searchParams.set("state", state);
-  return {
-    authorizeUrl: url.toString(),
-    setCookie,
-  };
+  return startConnect(url, { db, stateFlow, appUrl: config.appUrl, now });
 }
 
 /** Clears the state cookie once the callback has used it. */
@@ -63,13 +61,7 @@ export function clearStateCookie(config: Pick<SquareConfig, "appUrl">): string {
 
 // ---------- step 2: Square sends the seller back ----------
 
-export const CallbackQuery = z.union([
-  z.object({
-    code: z.string().min(1).max(1_000),
-    state: z.string().min(1).max(200),
-  }),
-  DeclinedCallbackQuery,
-]);
+export const CallbackQuery = callbackQuery({ code: z.string().min(1).max(1_000) });
 export type CallbackQuery = z.infer<typeof CallbackQuery>;
 
 const TokenResponse = z.object({
@@ -100,16 +92,6 @@ export interface CallbackDeps {
   now: Date;
 }
 
-function validTimezone(zone: string | null): string {
-  if (!zone) return "UTC";
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return zone;
-  } catch {
-    return "UTC";
-  }
-}
-
 /**
  * The whole callback. Throws ConnectError for anything the seller must start over from: an
  * unknown, expired or already used state (400), a refused code (400), Square not answering (502).
@@ -133,13 +115,7 @@ export async function completeSquareConnect(
     token = TokenResponse.parse(answer);
   } catch (error) {
     if (error instanceof z.ZodError) throw new ConnectError(502, "Square's token answer was incomplete. Try again.");
-    if (isTransientSquareError(error)) {
-      throw new ConnectError(502, `Square did not answer (${squareErrorMessage(error)}). Try connecting again.`);
-    }
-    throw new ConnectError(
-      400,
-      `Square refused the authorization (${squareErrorMessage(error)}). Start again from the app.`,
-    );
+    throw codeExchangeFailed("Square", { transient: isTransientSquareError(error), reason: squareErrorMessage(error) });
   }
 
   let locations: SquareLocation[];
@@ -157,7 +133,7 @@ export async function completeSquareConnect(
   const details = {
     name: main?.businessName ?? null,
     currency: main?.currency ?? "USD",
-    timezone: validTimezone(main?.timezone ?? null),
+    timezone: validTimezone(main?.timezone),
   };
   const merchantId = token.merchantId;
   const tokens = {

@@ -6,17 +6,16 @@
  */
 import type { Square, SquareClient } from "square";
 import type { Db } from "../../db.server";
-import { applyLoyaltyForOrder } from "../../services/loyalty.server";
 import {
   markProductDeleted,
-  upsertCustomer,
+  upsertCustomerUnlessRedacted,
   upsertInventoryLevel,
   upsertOrder,
   upsertProduct,
 } from "../../services/store.server";
-import { attributeOrderToSuggestions, scheduleRebuildIfStale } from "../../services/suggestions.server";
 import type { NormalizedOrder } from "../../../shared/model";
 import { countImported, runBackfillPages, startBackfillRunIfNeeded } from "../backfill-run.server";
+import { applyLiveSale } from "../live-sale.server";
 import {
   categoryNamesFrom,
   customerFromSquare,
@@ -55,13 +54,7 @@ async function withProductIds(db: Db, shopId: string, order: NormalizedOrder): P
 }
 
 async function storeCustomer(db: Db, shopId: string, raw: Square.Customer) {
-  const customer = customerFromSquare(raw);
-  const existing = await db.customer.findUnique({
-    where: { shopId_externalId: { shopId, externalId: customer.externalId } },
-    select: { redactedAt: true },
-  });
-  // An erased customer stays erased, whatever Square sends later.
-  if (!existing?.redactedAt) await upsertCustomer(db, shopId, customer);
+  await upsertCustomerUnlessRedacted(db, shopId, customerFromSquare(raw));
 }
 
 /** Upserts the ITEMs among `objects` (deleted ones marked deleted); returns how many were written. */
@@ -154,11 +147,8 @@ export async function storeSquareSale(db: Db, shopId: string, raw: Square.Order,
   if (!sale) return "skipped";
   const order = await withProductIds(db, shopId, sale);
   if ((await upsertOrder(db, shopId, order)) === "stale") return "skipped";
-  await applyLoyaltyForOrder(db, shopId, order, now);
-  await attributeOrderToSuggestions(db, shopId, order.externalId);
-  // As for a Shopify order: a missing or day-old model is rebuilt from the new history.
   const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { domain: true } });
-  await scheduleRebuildIfStale(db, shopId, { platform: "square", domain: shop.domain }, now);
+  await applyLiveSale(db, { id: shopId, platform: "square", domain: shop.domain }, order, now);
   return "stored";
 }
 
@@ -232,13 +222,17 @@ export async function enqueueSquareBackfillIfNeeded(
   tx: Tx,
   input: { merchantId: string; shopId: string; reconnected: boolean; now: Date; months?: number },
 ): Promise<string | null> {
-  return startBackfillRunIfNeeded(tx, { ...input, jobType: SQUARE_BACKFILL_JOB }, (runId, since): BackfillStep => ({
-    runId,
-    phase: "catalog",
-    cursor: null,
-    window: { startAt: since.toISOString(), endAt: input.now.toISOString() },
-    chunk: 0,
-  }));
+  return startBackfillRunIfNeeded(
+    tx,
+    { ...input, platform: "square", jobType: SQUARE_BACKFILL_JOB },
+    (runId, since): BackfillStep => ({
+      runId,
+      phase: "catalog",
+      cursor: null,
+      window: { startAt: since.toISOString(), endAt: input.now.toISOString() },
+      chunk: 0,
+    }),
+  );
 }
 
 function nextPhase(step: BackfillStep): BackfillStep | null {
@@ -336,7 +330,7 @@ export async function runSquareBackfillStep(
 ): Promise<BackfillStep | null> {
   return runBackfillPages(
     db,
-    { ...input, jobType: SQUARE_BACKFILL_JOB, pagesPerRun: BACKFILL_PAGES_PER_RUN },
+    { ...input, platform: "square", jobType: SQUARE_BACKFILL_JOB, pagesPerRun: BACKFILL_PAGES_PER_RUN },
     input.step,
     (step) => backfillPage(db, client, input.shopId, step, input.now),
   );

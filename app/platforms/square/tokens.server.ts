@@ -91,7 +91,7 @@ const squareTokens = tokenRefresher<RefreshDeps>({
   urgentFirst: { tokenIssuedAt: "asc" },
   claimMs: REFRESH_CLAIM_MS,
   batch: REFRESH_BATCH,
-  job: { type: SQUARE_REFRESH_JOB, shopDomain: SQUARE_PLATFORM_DOMAIN, everyMs: REFRESH_EVERY_MS },
+  job: { type: SQUARE_REFRESH_JOB, shopDomain: SQUARE_PLATFORM_DOMAIN, everyMs: REFRESH_EVERY_MS, moreAfterMs: 60_000 },
   async exchange({ config, oauthClient }, refreshToken) {
     const answer = RefreshAnswer.parse(
       await oauthClient.oAuth.obtainToken({
@@ -135,3 +135,6 @@ export async function staleSquareConnections(db: Db, now: Date) {
 
 /** Queues the next daily refresh run unless one is already waiting. */
 export const scheduleTokenRefresh = squareTokens.schedule;
+
+/** The daily job's run: the due tokens, then the next run (in a minute when more were due). */
+export const runSquareTokenRefreshJob = squareTokens.runJob;

@@ -8,9 +8,9 @@
  * header: behind a proxy the two differ, and a Host header is the sender's to choose.
  */
 import { WebhooksHelper } from "square";
-import { isTransientDatabaseError, isUniqueViolation, type Db } from "../../db.server";
-import { BodyTooLargeError, readBodyWithLimit } from "../../http.server";
-import { enqueueDeadLetter, enqueueJob } from "../../services/jobs.server";
+import type { Db } from "../../db.server";
+import { enqueueDeadLetter } from "../../services/jobs.server";
+import { acknowledgeOnceRecorded, readWebhookBody, recordDelivery, webhookProblem } from "../webhook-intake.server";
 import { PayloadError, squareEvent, type SquareEvent } from "./normalize";
 import { SQUARE_EVENT_JOB, SQUARE_EVENT_TYPES } from "./sync.server";
 
@@ -20,10 +20,6 @@ export const SIGNATURE_HEADER = "x-square-hmacsha256-signature";
 
 export function squareNotificationUrl(appUrl: string): string {
   return `${appUrl.replace(/\/+$/, "")}${SQUARE_WEBHOOK_PATH}`;
-}
-
-function problem(status: number, message: string): Response {
-  return Response.json({ error: message }, { status });
 }
 
 export interface IntakeDeps {
@@ -39,35 +35,20 @@ export type IntakeOutcome = "accepted" | "duplicate" | "ignored" | "dead";
 /** Records a verified event and queues its job, once per (merchant, type, event_id). */
 export async function recordSquareEvent(db: Db, event: SquareEvent, now: Date): Promise<IntakeOutcome> {
   if (!(SQUARE_EVENT_TYPES as readonly string[]).includes(event.type)) return "ignored";
-  const delivery = { shopDomain: event.merchant_id, topic: `square:${event.type}`, eventId: event.event_id };
-  try {
-    await db.$transaction(async (tx) => {
-      const row = await tx.webhookEvent.create({ data: { ...delivery, receivedAt: now }, select: { id: true } });
-      const jobId = await enqueueJob(tx, {
-        shopDomain: event.merchant_id,
-        type: SQUARE_EVENT_JOB,
-        payload: event,
-        runAt: now,
-      });
-      await tx.webhookEvent.update({ where: { id: row.id }, data: { jobId } });
-    });
-    return "accepted";
-  } catch (error) {
-    if (isUniqueViolation(error)) return "duplicate";
-    throw error;
-  }
+  const outcome = await recordDelivery(
+    db,
+    { platform: "square", shopDomain: event.merchant_id, topic: `square:${event.type}`, eventId: event.event_id },
+    { type: SQUARE_EVENT_JOB, payload: event },
+    now,
+  );
+  return outcome === "queued" ? "accepted" : "duplicate";
 }
 
 export async function receiveSquareWebhook(request: Request, deps: IntakeDeps): Promise<Response> {
-  if (request.method !== "POST") return problem(405, "webhooks are POST only");
-  if (!deps.signatureKey) return problem(404, "Square webhooks are not configured here");
-  let rawBody: string;
-  try {
-    rawBody = await readBodyWithLimit(request, MAX_SQUARE_WEBHOOK_BYTES);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) return problem(413, `body exceeds ${MAX_SQUARE_WEBHOOK_BYTES} bytes`);
-    throw error;
-  }
+  if (request.method !== "POST") return webhookProblem(405, "webhooks are POST only");
+  if (!deps.signatureKey) return webhookProblem(404, "Square webhooks are not configured here");
+  const rawBody = await readWebhookBody(request, MAX_SQUARE_WEBHOOK_BYTES);
+  if (rawBody instanceof Response) return rawBody;
   const signature = request.headers.get(SIGNATURE_HEADER);
   const valid =
     signature !== null &&
@@ -87,15 +68,15 @@ export async function receiveSquareWebhook(request: Request, deps: IntakeDeps): 
     // Signed by Square but unusable: Square would only resend the same bytes, so keep them for the admin.
     const reason =
       error instanceof PayloadError ? error.message : `payload is not valid JSON: ${(error as Error).message}`;
-    await enqueueDeadLetter(deps.db, { shopDomain: "square", type: SQUARE_EVENT_JOB, payload: rawBody, reason });
+    await enqueueDeadLetter(deps.db, {
+      platform: "square",
+      shopDomain: "square",
+      type: SQUARE_EVENT_JOB,
+      payload: rawBody,
+      reason,
+    });
     return new Response(null, { status: 200 });
   }
-  try {
-    await recordSquareEvent(deps.db, event, deps.now);
-  } catch (error) {
-    // Nothing was written; Square delivers again after a non-2xx.
-    if (isTransientDatabaseError(error)) return problem(503, "the database is busy; deliver again later");
-    throw error;
-  }
-  return new Response(null, { status: 200 });
+  // Nothing is written on a 503; Square delivers again after a non-2xx.
+  return acknowledgeOnceRecorded(() => recordSquareEvent(deps.db, event, deps.now));
 }

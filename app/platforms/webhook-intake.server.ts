@@ -1,0 +1,72 @@
+/**
+ * What the platforms' webhook intake (Square, Clover, Lightspeed) has in common: the body read
+ * within a cap, each delivery recorded once together with the job it queues, and the answers a
+ * sender is given. How a delivery is verified, and what it names, stay with each platform.
+ */
+import { isTransientDatabaseError, isUniqueViolation, type Db } from "../db.server";
+import { BodyTooLargeError, readBodyWithLimit } from "../http.server";
+import { enqueueJob } from "../services/jobs.server";
+import type { Platform } from "../../shared/model";
+
+export function webhookProblem(status: number, message: string): Response {
+  return Response.json({ error: message }, { status });
+}
+
+/** The raw body, or the 413 to answer when it is over `maxBytes`. */
+export async function readWebhookBody(request: Request, maxBytes: number): Promise<string | Response> {
+  try {
+    return await readBodyWithLimit(request, maxBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return webhookProblem(413, `body exceeds ${maxBytes} bytes`);
+    throw error;
+  }
+}
+
+/**
+ * 200 once `record` has stored the delivery; 503 when the database was too busy, so that the
+ * platform delivers again later.
+ */
+export async function acknowledgeOnceRecorded(record: () => Promise<unknown>): Promise<Response> {
+  try {
+    await record();
+  } catch (error) {
+    if (isTransientDatabaseError(error)) return webhookProblem(503, "the database is busy; deliver again later");
+    throw error;
+  }
+  return new Response(null, { status: 200 });
+}
+
+export interface Delivery {
+  platform: Platform;
+  /** The merchant the delivery is about: the job is queued under it too. */
+  shopDomain: string;
+  topic: string;
+  eventId: string;
+}
+
+/**
+ * Records a delivery and queues its job in one transaction, once per (merchant, topic, event id):
+ * "duplicate" when that delivery was recorded before (a resend), and nothing is queued again.
+ */
+export async function recordDelivery(
+  db: Db,
+  delivery: Delivery,
+  job: { type: string; payload: unknown },
+  now: Date,
+): Promise<"queued" | "duplicate"> {
+  const { platform, shopDomain, topic, eventId } = delivery;
+  try {
+    await db.$transaction(async (tx) => {
+      const row = await tx.webhookEvent.create({
+        data: { shopDomain, topic, eventId, receivedAt: now },
+        select: { id: true },
+      });
+      const jobId = await enqueueJob(tx, { platform, shopDomain, ...job, runAt: now });
+      await tx.webhookEvent.update({ where: { id: row.id }, data: { jobId } });
+    });
+    return "queued";
+  } catch (error) {
+    if (isUniqueViolation(error)) return "duplicate";
+    throw error;
+  }
+}
