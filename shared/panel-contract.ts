@@ -84,6 +84,22 @@ export type PanelDiscountResponse =
   /** The POS refused the write: the cashier keys this in by hand. */
   | { status: "key_in"; orderId: string; name: string; amountMinor: number; instructions: string };
 
+/** The customer's balance in the POS's own loyalty program (Square Loyalty), beside the copilot's. */
+export interface PanelPosLoyalty {
+  program: string;
+  /** What the program calls its points ("Star", "Stars"). */
+  unit: { one: string; other: string };
+  balance: number;
+  /** Rewards the balance already covers, and the next one it does not. */
+  available: Array<{ name: string; points: number }>;
+  next: { name: string; points: number } | null;
+}
+
+/** GET /api/panel/pos-loyalty/:customerId: null when the store runs no loyalty program in its POS. */
+export interface PanelPosLoyaltyResponse {
+  loyalty: PanelPosLoyalty | null;
+}
+
 /** The cart of the register API (suggestions, approvals) built from an open order. */
 export function cartOfOrder(order: PanelOrder): {
   lineItems: Array<{ variantId: PosId; quantity: number }>;

@@ -14,7 +14,7 @@ import type {
 } from "../../shared/panel-contract";
 import type { PosErrorResponse } from "../../shared/pos-contract";
 import type { DeviceCredentials } from "./credentials";
-import { localTokenExpiry, tokenIsFresh, tokenRefreshDelay } from "./token-schedule";
+import { localTokenExpiry, tokenIsFresh, tokenRefreshDelay } from "../../shared/token-schedule";
 
 /** The backend refused: its HTTP status and the API's `{ error: { code, message } }`. */
 export class PanelApiError extends Error {

@@ -5,7 +5,12 @@
  * from the token, never from the query or body.
  */
 import { QueryClient, useQuery } from "@tanstack/react-query";
-import type { PanelOrder, PanelOrdersResponse, PanelSessionResponse } from "../../shared/panel-contract";
+import type {
+  PanelOrder,
+  PanelOrdersResponse,
+  PanelPosLoyaltyResponse,
+  PanelSessionResponse,
+} from "../../shared/panel-contract";
 import { cartOfOrder } from "../../shared/panel-contract";
 import type {
   ApprovalsOverviewResponse,
@@ -25,6 +30,7 @@ export const queryKeys = {
   orders: ["panel", "orders"] as const,
   suggestions: (lines: SuggestionsRequest["cart"]["lineItems"]) => ["pos", "suggestions", lines] as const,
   loyalty: (customerId: string, subtotalMinor: number) => ["pos", "loyalty", customerId, subtotalMinor] as const,
+  posLoyalty: (customerId: string) => ["panel", "pos-loyalty", customerId] as const,
   approvals: ["pos", "approvals"] as const,
 };
 
@@ -100,6 +106,19 @@ export function useLoyalty(order: PanelOrder | null) {
     enabled: customerId !== null,
     staleTime: 60_000,
     placeholderData: (previous, query) => (query?.queryKey[2] === customerId ? previous : undefined),
+  });
+}
+
+/** The customer's balance in the POS's own program (Square Loyalty); null where the store runs none. */
+export function usePosLoyalty(order: PanelOrder | null) {
+  const { client } = usePanel();
+  const customerId = order?.customerId ?? null;
+  return useQuery({
+    queryKey: queryKeys.posLoyalty(customerId ?? ""),
+    queryFn: ({ signal }) =>
+      client.get<PanelPosLoyaltyResponse>(`/api/panel/pos-loyalty/${encodeURIComponent(customerId ?? "")}`, signal),
+    enabled: customerId !== null,
+    staleTime: 60_000,
   });
 }
 

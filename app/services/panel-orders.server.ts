@@ -16,6 +16,8 @@ import type {
   PanelOrder,
   PanelOrdersResponse,
   PanelPlatform,
+  PanelPosLoyalty,
+  PanelPosLoyaltyResponse,
 } from "../../shared/panel-contract";
 import { appendAudit, inAuditedTransaction } from "./audit.server";
 import { ApprovalError, PENDING_TTL_MS, redeemApproval, type RegisterContext } from "./approvals.server";
@@ -33,6 +35,8 @@ export interface RegisterPos {
    * could not be reached.
    */
   addDiscount(order: PanelOrder, discount: { key: string; name: string; amountMinor: number }): Promise<void>;
+  /** The customer in the POS's own loyalty program, where the POS has one an app can read. */
+  posLoyalty?(customerId: string): Promise<PanelPosLoyalty | null>;
 }
 
 /** The POS refused the write (the order cannot be changed from outside, say): key it in by hand. */
@@ -94,6 +98,16 @@ export async function panelOrders(pos: RegisterPos, location: string, now: Date)
   try {
     const orders = await pos.openOrders(location, OPEN_ORDERS_SHOWN);
     return { platform: pos.platform, orders, fetchedAt: now.toISOString() };
+  } catch (error) {
+    throw unavailable(error);
+  }
+}
+
+/** The customer's balance in the POS's own program; null where there is none. */
+export async function panelPosLoyalty(pos: RegisterPos, customerId: string): Promise<PanelPosLoyaltyResponse> {
+  if (!pos.posLoyalty) return { loyalty: null };
+  try {
+    return { loyalty: await pos.posLoyalty(customerId) };
   } catch (error) {
     throw unavailable(error);
   }

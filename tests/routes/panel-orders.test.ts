@@ -196,7 +196,26 @@ const clover = {
   postFault: null as null | (() => Response),
 };
 
+/** The seller's Square Loyalty program and accounts (snake_case, as Square's REST API sends them). */
+const squareLoyalty = {
+  program: null as null | Record<string, unknown>,
+  accounts: [] as Array<Record<string, unknown>>,
+};
+
 const server = setupServer(
+  http.get(`${SQUARE}/v2/loyalty/programs/:programId`, async ({ request, params }) => {
+    await record(request);
+    if (params.programId !== "main" || !squareLoyalty.program) {
+      return squareErrors(404, "INVALID_REQUEST_ERROR", "NOT_FOUND", "Merchant does not have a loyalty program.");
+    }
+    return HttpResponse.json({ program: squareLoyalty.program });
+  }),
+  http.post(`${SQUARE}/v2/loyalty/accounts/search`, async ({ request }) => {
+    const body = (await record(request)).body as { query?: { customer_ids?: string[] } };
+    const wanted = body.query?.customer_ids ?? [];
+    const found = squareLoyalty.accounts.filter((account) => wanted.includes(account.customer_id as string));
+    return HttpResponse.json(found.length ? { loyalty_accounts: found } : {});
+  }),
   http.post(`${SQUARE}/v2/orders/search`, async ({ request }) => {
     const body = (await record(request)).body as {
       location_ids?: string[];
@@ -257,6 +276,7 @@ server.listen({ onUnhandledRequest: "error" });
 
 const { getDb } = await import("~/db.server");
 const { loader: ordersLoader } = await import("~/routes/api.panel.orders");
+const { loader: posLoyaltyLoader } = await import("~/routes/api.panel.pos-loyalty.$customerId");
 const { action: discountAction } = await import("~/routes/api.panel.orders.$orderId.discount");
 const { action: pairAction } = await import("~/routes/api.panel.pair");
 const { action: tokenAction } = await import("~/routes/api.panel.token");
@@ -720,6 +740,63 @@ describe("Square: open orders at the panel's location", () => {
     const market = await openOrders(squareOtherStorePanel);
     expect((market.body.orders as PanelOrder[]).map((order) => order.id)).toEqual([elsewhere.id]);
     expect(calls("POST", "/v2/orders/search")[1]!.body).toMatchObject({ location_ids: [SQ_OTHER_STORE] });
+  });
+});
+
+describe("Square: the customer's Square Loyalty balance beside the copilot's", () => {
+  const posLoyalty = (panel: Pick<Panel, "token">, customerId: string) =>
+    call(posLoyaltyLoader, jsonRequest(`/api/panel/pos-loyalty/${customerId}`, { bearer: panel.token }), {
+      customerId,
+    });
+
+  it("reads the seller's program and the customer's account with the seller's token", async () => {
+    squareLoyalty.program = {
+      id: "d619f755-2d17-41f3-990d-c04ecedd64dd",
+      status: "ACTIVE",
+      reward_tiers: [
+        { id: "tier-2", points: 25, name: "$5 off the order", pricing_rule_reference: { object_id: "PR2" } },
+        { id: "tier-1", points: 10, name: "Free pastry", pricing_rule_reference: { object_id: "PR1" } },
+      ],
+      terminology: { one: "Star", other: "Stars" },
+      location_ids: [SQ_STORE],
+    };
+    squareLoyalty.accounts = [
+      {
+        id: "79b807d2-d786-46a9-933b-918028d7a8c5",
+        program_id: "d619f755-2d17-41f3-990d-c04ecedd64dd",
+        balance: 14,
+        lifetime_points: 38,
+        customer_id: "JDKYHBWT1D4F8MFH63DBMEN8Y4",
+      },
+    ];
+    recorded = [];
+    const answer = await posLoyalty(squarePanel, "JDKYHBWT1D4F8MFH63DBMEN8Y4");
+    expect(answer).toEqual({
+      status: 200,
+      body: {
+        loyalty: {
+          program: "Square Loyalty",
+          unit: { one: "Star", other: "Stars" },
+          balance: 14,
+          available: [{ name: "Free pastry", points: 10 }],
+          next: { name: "$5 off the order", points: 25 },
+        },
+      },
+    });
+    const search = recorded.find((entry) => entry.path === "/v2/loyalty/accounts/search")!;
+    expect(search.body).toEqual({ query: { customer_ids: ["JDKYHBWT1D4F8MFH63DBMEN8Y4"] }, limit: 1 });
+    expect(search.auth).toBe(`Bearer ${SQ_ACCESS}`);
+
+    // A customer with no account has nothing yet; a seller without a program gets none at all.
+    expect((await posLoyalty(squarePanel, "NOACCOUNT0000000000000000")).body).toMatchObject({
+      loyalty: { balance: 0, available: [], next: { points: 10 } },
+    });
+    squareLoyalty.program = null;
+    expect(await posLoyalty(squarePanel, "JDKYHBWT1D4F8MFH63DBMEN8Y4")).toEqual({
+      status: 200,
+      body: { loyalty: null },
+    });
+    expect((await posLoyalty(squarePanel, "a b")).status).toBe(400);
   });
 });
 

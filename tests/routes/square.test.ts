@@ -287,6 +287,7 @@ describe("connecting a Square seller", () => {
       "ITEMS_READ",
       "INVENTORY_READ",
       "CUSTOMERS_READ",
+      "LOYALTY_READ",
     ]);
     expect(location.searchParams.get("session")).toBe("false");
     expect(state).toMatch(/^[A-Za-z0-9_-]{40,}$/);
@@ -352,7 +353,7 @@ describe("connecting a Square seller", () => {
     expect(connection).toMatchObject({ platform: "square", merchantId, status: "active" });
     expect(connection.accessTokenExpiresAt!.getTime() - connection.tokenIssuedAt.getTime()).toBeGreaterThan(29 * DAY);
     expect(connection.scopes).toBe(
-      "MERCHANT_PROFILE_READ ORDERS_READ ORDERS_WRITE ITEMS_READ INVENTORY_READ CUSTOMERS_READ",
+      "MERCHANT_PROFILE_READ ORDERS_READ ORDERS_WRITE ITEMS_READ INVENTORY_READ CUSTOMERS_READ LOYALTY_READ",
     );
 
     const backfill = await db.job.findFirstOrThrow({ where: { shopDomain: merchantId, type: "square:backfill" } });

@@ -5,12 +5,13 @@
 import { useId } from "react";
 import type { PanelOrder } from "../../../shared/panel-contract";
 import { money } from "../money";
-import { useLoyalty } from "../queries";
+import { useLoyalty, usePosLoyalty } from "../queries";
 
 const points = (count: number) => `${count.toLocaleString("en-US")} ${count === 1 ? "point" : "points"}`;
 
 export function LoyaltyCard({ order, platform }: { order: PanelOrder | null; platform: string }) {
   const loyalty = useLoyalty(order);
+  const posLoyalty = usePosLoyalty(order).data?.loyalty ?? null;
   const progressId = useId();
   const view = loyalty.data;
   return (
@@ -54,6 +55,25 @@ export function LoyaltyCard({ order, platform }: { order: PanelOrder | null; pla
           <p className="panel-hint">This order earns {points(view.earnOnCart)}.</p>
         </div>
       )}
+      {order?.customerId && posLoyalty ? (
+        <div className="panel-stack" data-testid="panel-pos-loyalty">
+          <p>
+            <strong>{posLoyalty.program}:</strong> {posLoyalty.balance.toLocaleString("en-US")}{" "}
+            {posLoyalty.balance === 1 ? posLoyalty.unit.one : posLoyalty.unit.other}
+          </p>
+          {posLoyalty.available.length ? (
+            <p className="panel-hint">
+              Can redeem in {platform}: {posLoyalty.available.map((reward) => reward.name).join(", ")}
+            </p>
+          ) : null}
+          {posLoyalty.next ? (
+            <p className="panel-hint">
+              Next: {posLoyalty.next.name} at {posLoyalty.next.points.toLocaleString("en-US")}{" "}
+              {posLoyalty.next.points === 1 ? posLoyalty.unit.one : posLoyalty.unit.other}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
     </section>
   );
 }

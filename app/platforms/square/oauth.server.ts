@@ -23,7 +23,10 @@ import { locationFromSquare, type SquareLocation } from "./normalize";
 import { enqueueSquareBackfillIfNeeded } from "./sync.server";
 import { scheduleTokenRefresh } from "./tokens.server";
 
-/** Read everything the copilot learns from; ORDERS_WRITE is for the register panel's carts. */
+/**
+ * Read everything the copilot learns from; ORDERS_WRITE is for the register panel's carts and
+ * LOYALTY_READ for the seller's own Square Loyalty balance on the panel.
+ */
 export const SQUARE_SCOPES = [
   "MERCHANT_PROFILE_READ",
   "ORDERS_READ",
@@ -31,6 +34,7 @@ export const SQUARE_SCOPES = [
   "ITEMS_READ",
   "INVENTORY_READ",
   "CUSTOMERS_READ",
+  "LOYALTY_READ",
 ] as const;
 
 export const SQUARE_CONNECT_PATH = "/connect/square";

@@ -2,7 +2,8 @@
  * The Square register behind a companion panel: OPEN orders at the panel's location through
  * SearchOrders, and an order-wide discount written with UpdateOrder (a sparse order carrying the
  * order's current version and the new discount, with an idempotency key, so a retry never adds
- * it twice). Square's refusals become PosRefusedError (the cashier keys it in); outages, rate
+ * it twice); the customer's Square Loyalty balance where the seller runs a program. Square's
+ * refusals become PosRefusedError (the cashier keys it in); outages, rate
  * limits and network failures become PosUnavailableError.
  */
 import { SquareError, type SquareClient } from "square";
@@ -64,6 +65,31 @@ export function squareRegister(client: SquareClient): RegisterPos {
       }
       const cart = raw ? openOrderFromSquare(raw) : null;
       return cart && cart.locationExternalId === location ? remember(cart) : null;
+    },
+    async posLoyalty(customerId) {
+      let program;
+      try {
+        // "main" is how Square names a seller's one loyalty program.
+        program = (await client.loyalty.programs.get({ programId: "main" })).program;
+      } catch (error) {
+        if (error instanceof SquareError && error.statusCode === 404) return null; // no program
+        return squareRead(() => Promise.reject(error));
+      }
+      if (!program || program.status !== "ACTIVE") return null;
+      const accounts = await squareRead(() =>
+        client.loyalty.accounts.search({ query: { customerIds: [customerId] }, limit: 1 }),
+      );
+      const balance = accounts.loyaltyAccounts?.[0]?.balance ?? 0;
+      const tiers = (program.rewardTiers ?? [])
+        .map((tier) => ({ name: tier.name ?? "Reward", points: tier.points }))
+        .sort((a, b) => a.points - b.points);
+      return {
+        program: "Square Loyalty",
+        unit: { one: program.terminology?.one ?? "Point", other: program.terminology?.other ?? "Points" },
+        balance,
+        available: tiers.filter((tier) => tier.points <= balance),
+        next: tiers.find((tier) => tier.points > balance) ?? null,
+      };
     },
     async addDiscount(order, discount) {
       const known = versions.get(order.id);
