@@ -1,8 +1,10 @@
 /**
- * When the panel trades its device secret for a new access token: about a minute before the
- * current one expires, so a request never leaves with a token that dies on the way. A tablet
- * that slept past the timer is covered too: a token inside that last minute counts as stale.
- * Times are milliseconds on the tablet's clock (see localTokenExpiry).
+ * When a paired register (the companion panel, the Lightspeed extension) trades its device
+ * secret for a new access token (ADR 0015): about a minute before the current one expires, so a
+ * request never leaves with a token that dies on the way. A tablet that slept past its timer, or
+ * an extension's service worker that was stopped, is covered too: a token inside that last
+ * minute counts as stale and is renewed by the next request. Times are milliseconds on the
+ * register's clock (see localTokenExpiry). Pure: no I/O.
  */
 export const TOKEN_REFRESH_LEAD_MS = 60_000;
 /** A token that lives less than the lead must not turn the timer into a busy loop. */

@@ -6,7 +6,7 @@ import {
   TOKEN_REFRESH_LEAD_MS,
   tokenIsFresh,
   tokenRefreshDelay,
-} from "../../app/panel/token-schedule";
+} from "../../shared/token-schedule";
 
 const NOW = Date.parse("2026-11-26T10:00:00Z");
 const MINUTE = 60_000;
