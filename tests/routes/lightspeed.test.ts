@@ -6,7 +6,7 @@
  *   exchanges as forms to https://{domain_prefix}.retail.lightspeed.app/api/1.0/token, answered
  *   with { access_token, token_type, expires, expires_in, refresh_token, domain_prefix, scope };
  * - the REST API at /api/2026-07: GET /retailer and /products/{id}, /customers/{id}, /sales/{id}
- *   ({ data }); GET /outlets, /products, /customers, /sales paged by `after` ({ data, version:
+ *   ({ data }); GET /outlets, /registers, /products, /customers, /sales paged by `after` ({ data, version:
  *   { min, max } }, the end is an empty page); POST /inventory (filters in the body, records as
  *   the answer) and GET /inventory/{product_id}; GET and POST /webhooks;
  * - 429 with Retry-After as an HTTP date;
@@ -110,7 +110,7 @@ function tokenAnswer(prefix: string, accessToken: string, refreshToken: string, 
     refresh_token: refreshToken,
     domain_prefix: prefix,
     scope:
-      "retailer:read payment_types:read outlets:read products:read inventory:read customers:read sales:read webhooks",
+      "retailer:read payment_types:read outlets:read registers:read products:read inventory:read customers:read sales:read webhooks",
   });
 }
 
@@ -126,6 +126,35 @@ function mockTokenEndpoint(prefix: string, answer: (body: Record<string, unknown
 const OUTLET_MAIN = "0a6f6e36-8b4f-11e8-f4be-2f5a0ad3c2d1";
 const OUTLET_PIER = "0a6f6e36-8b4f-11e8-f4be-2f5a0ad3c2d2";
 const OUTLET_CLOSED = "0a6f6e36-8b4f-11e8-f4be-2f5a0ad3c2d3";
+const REGISTER_MAIN = "b1e198a9-f019-11e3-a0f5-b8ca3a64f8f4";
+const REGISTER_PIER = "b8ca3a65-0183-11e4-fbb5-2816e25ffc51";
+const REGISTER_OLD = "06e35f89-3783-11e6-ec7e-10e1180eba6d";
+
+/** A register as GET /registers lists it in the 2026-07 Registers reference (its example's fields). */
+function lightspeedRegister(id: string, outletId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    ask_for_note_on_save: 1,
+    ask_for_user_on_sale: false,
+    button_layout_id: "d656e8e1-7be7-11e4-9bb5-b8ca3a65011c",
+    email_receipt: true,
+    id,
+    invoice_prefix: "MR-",
+    invoice_sequence: 1708,
+    invoice_suffix: "-NZ",
+    is_open: true,
+    is_quick_keys_enabled: true,
+    name: "Main Register",
+    outlet_id: outletId,
+    print_note_on_receipt: false,
+    print_receipt: true,
+    receipt_template_id: "0242ac11-0002-11ea-e96b-69ae6c24a799",
+    register_open_sequence_id: "06bf537b-c783-11e7-ff13-3157eb615f96",
+    register_open_time: "2026-11-20T21:00:00+00:00",
+    show_discounts_on_receipts: true,
+    version: 201,
+    ...overrides,
+  };
+}
 
 function mockRetailer(prefix: string) {
   server.use(
@@ -153,6 +182,24 @@ function mockRetailer(prefix: string) {
           { id: OUTLET_CLOSED, name: "Old Mall", deleted_at: "2025-01-01T00:00:00+00:00", version: 103 },
         ],
         version: { min: 101, max: 103 },
+      });
+    }),
+    http.get(`${api(prefix)}/registers`, async ({ request }) => {
+      const { url } = await record(request);
+      if (url.searchParams.get("after") !== "0")
+        return HttpResponse.json({ data: [], version: { min: null, max: null } });
+      return HttpResponse.json({
+        data: [
+          lightspeedRegister(REGISTER_MAIN, OUTLET_MAIN, { version: 3391483933 }),
+          lightspeedRegister(REGISTER_PIER, OUTLET_PIER, {
+            name: "Pier Till",
+            is_open: false,
+            register_open_time: null,
+            register_close_time: "2026-11-20T05:00:00+00:00",
+            version: 709083,
+          }),
+        ],
+        version: { min: 709083, max: 3391483933 },
       });
     }),
   );
@@ -358,7 +405,14 @@ describe("connecting a Lightspeed retailer", () => {
     expect(location.searchParams.get("client_id")).toBe(CLIENT_ID);
     expect(location.searchParams.get("redirect_uri")).toBe(`${APP_URL}/connect/lightspeed/callback`);
     expect(location.searchParams.get("scope")!.split(" ")).toEqual(
-      expect.arrayContaining(["retailer:read", "sales:read", "products:read", "inventory:read", "webhooks"]),
+      expect.arrayContaining([
+        "retailer:read",
+        "registers:read",
+        "sales:read",
+        "products:read",
+        "inventory:read",
+        "webhooks",
+      ]),
     );
     expect(state).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     expect(cookie).toBe(`lightspeed_oauth_state=${state}`);
@@ -368,7 +422,7 @@ describe("connecting a Lightspeed retailer", () => {
     expect(row.expiresAt.getTime() - before).toBeLessThanOrEqual(10 * MINUTE + 5_000);
   });
 
-  it("exchanges the code at the retailer's own token endpoint, seals the tokens, records the shop and its outlets, and queues the backfill", async () => {
+  it("exchanges the code at the retailer's own token endpoint, seals the tokens, records the shop, its outlets and registers, and queues the backfill", async () => {
     const prefix = newPrefix();
     const expiresAt = Date.now() + 7 * DAY; // Lightspeed's lifetime, as given (the changelog's example: a week)
     mockTokenEndpoint(prefix, () => tokenAnswer(prefix, "acc-plain-1", "ref-plain-1", expiresAt));
@@ -411,6 +465,13 @@ describe("connecting a Lightspeed retailer", () => {
       [OUTLET_MAIN, "Main Street", true],
       [OUTLET_CLOSED, "Old Mall", false],
       [OUTLET_PIER, "Pier Kiosk", true],
+    ]);
+    // The registers, deleted ones included, each with the outlet it belongs to.
+    expect(calls("/api/2026-07/registers")[0]!.url.searchParams.get("deleted")).toBe("true");
+    const registers = await db.posRegister.findMany({ where: { shopId: shop.id }, orderBy: { name: "asc" } });
+    expect(registers.map((r) => [r.externalId, r.locationExternalId, r.name, r.isOpen, r.deletedAt])).toEqual([
+      [REGISTER_MAIN, OUTLET_MAIN, "Main Register", true, null],
+      [REGISTER_PIER, OUTLET_PIER, "Pier Till", false, null],
     ]);
 
     const connection = shop.platformConnection!;
@@ -930,6 +991,10 @@ describe("Lightspeed reconciliation and backfill", () => {
         `${api(prefix)}/customers`,
         collectionHandler(() => empty),
       ),
+      http.get(
+        `${api(prefix)}/registers`,
+        collectionHandler(() => empty),
+      ),
       http.post(`${api(prefix)}/inventory`, async ({ request }) => {
         await record(request);
         return HttpResponse.json([]);
@@ -955,8 +1020,124 @@ describe("Lightspeed reconciliation and backfill", () => {
     });
     expect(JSON.parse(next.payload)).toEqual({
       cursors: { products: 500, inventory: 600, customers: 700, sales: 805 },
+      registers: 0,
     });
     expect(next.runAt.getTime()).toBe(now.getTime() + 15 * MINUTE);
+  });
+
+  it("a reconciliation pass updates a renamed register and marks a deleted one", async () => {
+    const { prefix, shop } = await connectedRetailer();
+    const now = new Date();
+    await db.posRegister.createMany({
+      data: [
+        {
+          shopId: shop.id,
+          externalId: REGISTER_MAIN,
+          locationExternalId: OUTLET_MAIN,
+          name: "Main Register",
+          isOpen: true,
+        },
+        {
+          shopId: shop.id,
+          externalId: REGISTER_OLD,
+          locationExternalId: OUTLET_PIER,
+          name: "Third register",
+          isOpen: true,
+        },
+      ],
+    });
+    const deletedAt = "2026-11-25T03:00:00+00:00";
+    server.use(
+      http.get(
+        `${api(prefix)}/registers`,
+        collectionHandler((after) =>
+          after === "300"
+            ? {
+                data: [
+                  lightspeedRegister(REGISTER_MAIN, OUTLET_MAIN, {
+                    name: "Front Counter",
+                    is_open: false,
+                    version: 310,
+                  }),
+                  lightspeedRegister(REGISTER_OLD, OUTLET_PIER, {
+                    name: "Third register",
+                    deleted_at: deletedAt,
+                    version: 311,
+                  }),
+                ],
+                version: { min: 310, max: 311 },
+              }
+            : empty,
+        ),
+      ),
+      ...["/sales", "/products", "/customers"].map((path) =>
+        http.get(
+          `${api(prefix)}${path}`,
+          collectionHandler(() => empty),
+        ),
+      ),
+      http.post(`${api(prefix)}/inventory`, async ({ request }) => {
+        await record(request);
+        return HttpResponse.json([]);
+      }),
+    );
+    await db.job.create({
+      data: {
+        shopDomain: prefix,
+        type: "lightspeed:reconcile",
+        payload: JSON.stringify({ cursors: { products: 0, inventory: 0, customers: 0, sales: 0 }, registers: 300 }),
+        runAt: now,
+      },
+    });
+
+    expect(await drainQueue(() => now)).toEqual(["lightspeed:reconcile → done"]);
+    expect(calls("/api/2026-07/registers").map((c) => c.url.searchParams.get("after"))).toEqual(["300", "311"]);
+    expect(calls("/api/2026-07/registers")[0]!.url.searchParams.get("deleted")).toBe("true");
+    const registers = await db.posRegister.findMany({ where: { shopId: shop.id }, orderBy: { externalId: "asc" } });
+    expect(registers.map((r) => [r.externalId, r.locationExternalId, r.name, r.isOpen, r.deletedAt])).toEqual([
+      [REGISTER_OLD, OUTLET_PIER, "Third register", false, new Date(deletedAt)],
+      [REGISTER_MAIN, OUTLET_MAIN, "Front Counter", false, null],
+    ]);
+    const next = await db.job.findFirstOrThrow({
+      where: { shopDomain: prefix, type: "lightspeed:reconcile", status: "pending" },
+    });
+    expect(JSON.parse(next.payload)).toMatchObject({ registers: 311 });
+  });
+
+  it("a retailer who never granted registers:read is still reconciled", async () => {
+    const { prefix } = await connectedRetailer();
+    const now = new Date();
+    server.use(
+      http.get(`${api(prefix)}/registers`, async ({ request }) => {
+        await record(request);
+        return HttpResponse.json({ error: "forbidden", message: "missing scope registers:read" }, { status: 403 });
+      }),
+      ...["/sales", "/products", "/customers"].map((path) =>
+        http.get(
+          `${api(prefix)}${path}`,
+          collectionHandler(() => empty),
+        ),
+      ),
+      http.post(`${api(prefix)}/inventory`, async ({ request }) => {
+        await record(request);
+        return HttpResponse.json([]);
+      }),
+    );
+    await db.job.create({
+      data: {
+        shopDomain: prefix,
+        type: "lightspeed:reconcile",
+        payload: JSON.stringify({ cursors: { products: 0, inventory: 0, customers: 0, sales: 0 } }),
+        runAt: now,
+      },
+    });
+
+    expect(await drainQueue(() => now)).toEqual(["lightspeed:reconcile → done"]);
+    expect(calls("/api/2026-07/sales")).toHaveLength(1);
+    const next = await db.job.findFirstOrThrow({
+      where: { shopDomain: prefix, type: "lightspeed:reconcile", status: "pending" },
+    });
+    expect(JSON.parse(next.payload)).toMatchObject({ registers: 0 });
   });
 
   it("the backfill imports the catalog, stock and customers, pages a year of sales by version, then hands over to reconciliation", async () => {
@@ -1068,6 +1249,11 @@ describe("Lightspeed reconciliation and backfill", () => {
           return empty;
         }),
       ),
+      // The backfill skips registers; the reconciliation it hands over to reads them.
+      http.get(
+        `${api(prefix)}/registers`,
+        collectionHandler(() => empty),
+      ),
     );
 
     const outcomes = await drainQueue(() => now);
@@ -1112,6 +1298,7 @@ describe("Lightspeed reconciliation and backfill", () => {
     });
     expect(JSON.parse(next.payload)).toEqual({
       cursors: { products: 120, inventory: 131, customers: 141, sales: 160 },
+      registers: 0,
     });
   });
 });

@@ -16,6 +16,7 @@ import {
   LightspeedInventorySchema,
   LightspeedOutletSchema,
   LightspeedProductSchema,
+  LightspeedRegisterSchema,
   LightspeedRetailerSchema,
   LightspeedSaleSchema,
   LightspeedWebhookSubscriptionSchema,
@@ -24,6 +25,7 @@ import {
   type LightspeedInventory,
   type LightspeedOutlet,
   type LightspeedProduct,
+  type LightspeedRegister,
   type LightspeedRetailer,
   type LightspeedSale,
   type LightspeedWebhookType,
@@ -114,6 +116,8 @@ export interface LightspeedClient {
   domainPrefix: string;
   retailer(): Promise<LightspeedRetailer>;
   outlets(page: PageRequest): Promise<VersionPage<LightspeedOutlet>>;
+  /** Deleted registers included, so a deletion is seen. */
+  registers(page: PageRequest): Promise<VersionPage<LightspeedRegister>>;
   /** With `deleted`, deleted products come too (as reconciliation needs them). */
   products(page: PageRequest & { deleted?: boolean }): Promise<VersionPage<LightspeedProduct>>;
   product(productId: string): Promise<LightspeedProduct>;
@@ -155,6 +159,10 @@ export function lightspeedClient(options: ClientOptions): LightspeedClient {
     domainPrefix: options.domainPrefix,
     retailer: async () => (await call("/retailer", singleOf(LightspeedRetailerSchema))).data,
     outlets: (page) => list("/outlets", LightspeedOutletSchema, page, { deleted: "true" }),
+    // The 2026-07 reference: GET /registers "returns a paginated list of registers" (registers:read),
+    // taking `after`, `before`, `deleted` and `page_size` and answering { data, version: { min, max } },
+    // so it pages by version like the other lists.
+    registers: (page) => list("/registers", LightspeedRegisterSchema, page, { deleted: "true" }),
     products: (page) =>
       list("/products", LightspeedProductSchema, page, {
         ...(page.deleted ? { deleted: "true" } : {}),

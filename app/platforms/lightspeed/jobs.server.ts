@@ -68,7 +68,7 @@ const version = z.number().int().min(0);
 const CursorsSchema = z.object({ products: version, inventory: version, customers: version, sales: version });
 
 const RefetchSchema = z.object({ type: z.enum(WEBHOOK_TYPES), objectId: z.string().min(1).max(100) });
-const ReconcileSchema = z.object({ cursors: CursorsSchema });
+const ReconcileSchema = z.object({ cursors: CursorsSchema, registers: version.optional() });
 const BackfillSchema = z.object({
   runId: z.string().min(1),
   phase: z.enum(RESOURCES),

@@ -163,6 +163,20 @@ export const LightspeedOutletSchema = z.object({
 });
 export type LightspeedOutlet = z.infer<typeof LightspeedOutletSchema>;
 
+/**
+ * A register (till) at an outlet, as the 2026-07 Registers reference lists it: `id`, `name`,
+ * `outlet_id`, `is_open`, `deleted_at`, `version`; the rest (receipts, invoice numbering) is not read.
+ */
+export const LightspeedRegisterSchema = z.object({
+  id,
+  name: z.string().max(500).nullish(),
+  outlet_id: id,
+  is_open: z.boolean().nullish(),
+  deleted_at: timestamp.nullish(),
+  version: versionNumber.nullish(),
+});
+export type LightspeedRegister = z.infer<typeof LightspeedRegisterSchema>;
+
 export const LightspeedRetailerSchema = z.object({
   id: id.nullish(),
   name: z.string().max(500).nullish(),
@@ -390,6 +404,17 @@ export function customerFromLightspeed(payload: unknown): NormalizedCustomer {
 
 export function locationFromOutlet(outlet: LightspeedOutlet) {
   return { externalId: outlet.id, name: outlet.name || outlet.id, active: !outlet.deleted_at };
+}
+
+/** A deleted register is kept, marked, and never counted as open. */
+export function posRegisterFromLightspeed(register: LightspeedRegister) {
+  return {
+    externalId: register.id,
+    locationExternalId: register.outlet_id,
+    name: register.name || register.id,
+    isOpen: !register.deleted_at && register.is_open === true,
+    deletedAt: register.deleted_at ? new Date(register.deleted_at) : null,
+  };
 }
 
 export type RetailerDetails = ShopDetails;

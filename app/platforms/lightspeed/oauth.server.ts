@@ -3,8 +3,8 @@
  * grant, the only one Lightspeed supports): the authorize URL with a single-use state bound to
  * the browser, then the callback that consumes the state once, exchanges the code at the
  * retailer's own token endpoint (the callback names the retailer by `domain_prefix`), reads the
- * retailer and its outlets with the new token, and records the retailer as a Shop with one
- * Location per outlet. Nothing is written for the retailer unless Lightspeed answered every call.
+ * retailer, its outlets and registers with the new token, and records the retailer as a Shop with
+ * one Location per outlet and its registers. Nothing is written for the retailer unless Lightspeed answered every call.
  */
 import { z } from "zod";
 import type { Db } from "../../db.server";
@@ -26,7 +26,9 @@ import {
   enqueueLightspeedBackfillIfNeeded,
   LIGHTSPEED_WEBHOOKS_JOB,
   NO_CURSORS,
+  readRegisters,
   scheduleLightspeedReconcile,
+  storeRegisters,
 } from "./sync.server";
 import { requestTokens, scheduleLightspeedTokenRefresh, tokensFromAnswer, type TokenAnswer } from "./tokens.server";
 
@@ -42,6 +44,7 @@ export const LIGHTSPEED_SCOPES = [
   "retailer:read",
   "payment_types:read",
   "outlets:read",
+  "registers:read",
   "products:read",
   "inventory:read",
   "customers:read",
@@ -111,7 +114,10 @@ async function exchangeCode(deps: CallbackDeps, prefix: string, code: string): P
   }
 }
 
-/** The retailer and its outlets, read with the new token: proof that the token works for this retailer. */
+/**
+ * The retailer, its outlets and registers, read with the new token: proof that the token works for
+ * this retailer. Registers the grant does not cover (403) are left to reconciliation.
+ */
 async function readRetailer(deps: CallbackDeps, prefix: string, accessToken: string) {
   const client = lightspeedClient({ domainPrefix: prefix, accessToken: async () => accessToken, fetch: deps.fetch });
   try {
@@ -125,7 +131,8 @@ async function readRetailer(deps: CallbackDeps, prefix: string, accessToken: str
       if (page.maxVersion === null || page.maxVersion <= after) break;
       after = page.maxVersion;
     }
-    return { details, outlets };
+    const registers = (await readRegisters(client, 0, 10))?.items ?? [];
+    return { details, outlets, registers };
   } catch (error) {
     if (error instanceof LightspeedApiError && (error.status === 401 || error.status === 403)) {
       throw new ConnectError(400, `Lightspeed did not let this authorization read the store ${prefix}.`);
@@ -152,7 +159,7 @@ export async function completeLightspeedConnect(
   if (answer.domain_prefix && answer.domain_prefix.toLowerCase() !== prefix) {
     throw new ConnectError(400, `Lightspeed issued this authorization for another store than ${prefix}.`);
   }
-  const { details, outlets } = await readRetailer(deps, prefix, answer.access_token);
+  const { details, outlets, registers } = await readRetailer(deps, prefix, answer.access_token);
 
   return db.$transaction(async (tx) => {
     const { shopId, reconnected } = await saveConnectedMerchant(
@@ -168,6 +175,7 @@ export async function completeLightspeedConnect(
       config.tokenKey,
       now,
     );
+    await storeRegisters(tx, shopId, registers);
     const backfillRunId = await enqueueLightspeedBackfillIfNeeded(tx, {
       domainPrefix: prefix,
       shopId,

@@ -6,6 +6,8 @@
  * passed the last one seen (sales, products, stock, customers), so a sale no webhook announced is
  * still stored. `lightspeed:backfill` imports the catalog, stock, customers and a year of sales,
  * paging by version. Everything lands through store.server's upserts, as every platform's data does.
+ * Registers (tills) are stored at connect and re-read by each reconciliation pass; they are not
+ * history, so the backfill skips them.
  */
 import type { Db } from "../../db.server";
 import { enqueueJob } from "../../services/jobs.server";
@@ -26,12 +28,14 @@ import {
   inventoryLevelFromLightspeed,
   mergeFamily,
   PayloadError,
+  posRegisterFromLightspeed,
   saleFromLightspeed,
   saleState,
   WEBHOOK_TYPES,
   type LightspeedCustomer,
   type LightspeedInventory,
   type LightspeedProduct,
+  type LightspeedRegister,
   type LightspeedSale,
   type LightspeedWebhookType,
   type StoredFamily,
@@ -160,6 +164,48 @@ async function storeInventory(db: Db, scope: RetailerScope, records: readonly Li
 
 const notFound = (error: unknown) => error instanceof LightspeedApiError && error.status === 404;
 
+/** One upsert per register; a deleted one is kept, marked with its deletion time and closed. */
+export async function storeRegisters(db: Db | Tx, shopId: string, registers: readonly LightspeedRegister[]) {
+  for (const raw of registers) {
+    const { externalId, ...register } = posRegisterFromLightspeed(raw);
+    await db.posRegister.upsert({
+      where: { shopId_externalId: { shopId, externalId } },
+      create: { shopId, externalId, ...register },
+      update: register,
+    });
+  }
+}
+
+export const REGISTER_PAGE_SIZE = 200;
+
+/**
+ * The registers changed since version `after`, up to `maxPages` pages, and the version read up
+ * to. Null when Lightspeed refuses with 403: a retailer connected before the add-on asked for
+ * `registers:read` has not granted it, and that must not stop the rest of the sync.
+ */
+export async function readRegisters(
+  client: LightspeedClient,
+  after: number,
+  maxPages: number,
+): Promise<{ items: LightspeedRegister[]; after: number; more: boolean } | null> {
+  const items: LightspeedRegister[] = [];
+  try {
+    for (let page = 0; page < maxPages; page++) {
+      const found = await client.registers({ after, pageSize: REGISTER_PAGE_SIZE });
+      if (found.items.length === 0) return { items, after, more: false };
+      if (found.maxVersion === null || found.maxVersion <= after) {
+        throw new PayloadError(`lightspeed registers: a page after version ${after} did not name a later version`);
+      }
+      items.push(...found.items);
+      after = found.maxVersion;
+    }
+    return { items, after, more: true };
+  } catch (error) {
+    if (error instanceof LightspeedApiError && error.status === 403) return null;
+    throw error;
+  }
+}
+
 // ---------- a webhook: re-read the object ----------
 
 export interface RefetchHint {
@@ -277,6 +323,8 @@ async function readPage(
 export interface ReconcileStep {
   /** The highest version seen so far of each resource; the next pass reads what came after. */
   cursors: Cursors;
+  /** The same for registers; absent in steps queued before registers were synced (read from 0). */
+  registers?: number;
 }
 
 export const RECONCILE_EVERY_MS = 15 * 60 * 1000;
@@ -326,6 +374,13 @@ export async function runLightspeedReconcileStep(
   let more = false;
   let stored = 0;
   const liveSince = scope.now.getTime() - RECONCILE_LIVE_MS;
+  let registersAfter = step.registers ?? 0;
+  const registers = await readRegisters(client, registersAfter, RECONCILE_PAGES_PER_RUN);
+  if (registers) {
+    await storeRegisters(db, scope.shopId, registers.items);
+    registersAfter = registers.after;
+    more ||= registers.more;
+  }
   for (const resource of RESOURCES) {
     for (let page = 0; page < RECONCILE_PAGES_PER_RUN; page++) {
       const read = await readPage(db, client, scope, resource, cursors[resource], { liveSince, reconciling: true });
@@ -335,7 +390,7 @@ export async function runLightspeedReconcileStep(
       if (page === RECONCILE_PAGES_PER_RUN - 1) more = true;
     }
   }
-  const next: ReconcileStep = { cursors };
+  const next: ReconcileStep = { cursors, registers: registersAfter };
   const runAt = more ? scope.now : new Date(scope.now.getTime() + RECONCILE_EVERY_MS);
   await enqueueJob(db, {
     platform: "lightspeed",
