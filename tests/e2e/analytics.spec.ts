@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { expect, test, type Page } from "@playwright/test";
+import { DEMO_STORE } from "../../shared/demo-store";
 
 const SCREENSHOT = fileURLToPath(new URL("./screenshots/analytics.png", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -26,7 +27,9 @@ function countedFromDatabase(location: string | null) {
     return at >= from && at < to;
   };
   try {
-    const shop = db.prepare(`SELECT id FROM "Shop" WHERE isDemo = 1`).get() as { id: string };
+    const shop = db
+      .prepare(`SELECT id FROM "Shop" WHERE platform = 'shopify' AND domain = ?`)
+      .get(DEMO_STORE.domain) as { id: string };
     const earnRows = db
       .prepare(`SELECT points, createdAt, orderExternalId FROM "LoyaltyLedgerEntry" WHERE shopId = ? AND kind = 'earn'`)
       .all(shop.id) as { points: number; createdAt: string | number; orderExternalId: string | null }[];

@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { expect, test, type FrameLocator, type Page } from "@playwright/test";
+import { DEMO_STORE } from "../../shared/demo-store";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SCREENSHOT = fileURLToPath(new URL("./screenshots/returns.png", import.meta.url));
@@ -31,9 +32,11 @@ function query<T>(sql: string, ...params: unknown[]): T[] {
 test("a cashier checks a return of a recent demo order and sees why, line by line", async ({ page }) => {
   // The newest seeded order with at least two lines: well inside the 30-day window.
   const [order] = query<{ id: string; name: string; externalId: string }>(
-    `SELECT o.id, o.name, o.externalId FROM "Order" o
-      WHERE (SELECT COUNT(*) FROM "LineItem" l WHERE l.orderId = o.id) >= 2
+    `SELECT o.id, o.name, o.externalId FROM "Order" o JOIN "Shop" s ON s.id = o.shopId
+      WHERE s.platform = 'shopify' AND s.domain = ?
+        AND (SELECT COUNT(*) FROM "LineItem" l WHERE l.orderId = o.id) >= 2
       ORDER BY o.processedAt DESC LIMIT 1`,
+    DEMO_STORE.domain,
   );
   const lines = query<{ title: string }>(`SELECT title FROM "LineItem" WHERE orderId = ? ORDER BY rowid`, order!.id);
 
@@ -81,7 +84,11 @@ test("a cashier checks a return of a recent demo order and sees why, line by lin
 });
 
 test("from an order's details, Check return opens the check for that order", async ({ page }) => {
-  const [order] = query<{ name: string }>(`SELECT name FROM "Order" ORDER BY processedAt DESC LIMIT 1`);
+  const [order] = query<{ name: string }>(
+    `SELECT o.name FROM "Order" o JOIN "Shop" s ON s.id = o.shopId
+      WHERE s.platform = 'shopify' AND s.domain = ? ORDER BY o.processedAt DESC LIMIT 1`,
+    DEMO_STORE.domain,
+  );
   await page.goto("/preview");
   await page.getByRole("button", { name: "Orders", exact: true }).click();
   await page

@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { expect, test, type FrameLocator, type Page } from "@playwright/test";
+import { DEMO_STORE } from "../../shared/demo-store";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SCREENSHOT = fileURLToPath(new URL("./screenshots/suggestions.png", import.meta.url));
@@ -36,10 +37,11 @@ function storedEvents(kind: "added" | "dismissed"): StoredEvent[] {
            FROM "SuggestionEvent" e
            LEFT JOIN "Variant" v ON v.shopId = e.shopId AND v.externalId = e.variantExternalId
            LEFT JOIN "Product" p ON p.id = v.productId
-          WHERE e.kind = ?
+           JOIN "Shop" s ON s.id = e.shopId
+          WHERE e.kind = ? AND s.platform = 'shopify' AND s.domain = ?
           ORDER BY e.createdAt`,
       )
-      .all(kind) as StoredEvent[];
+      .all(kind, DEMO_STORE.domain) as StoredEvent[];
   } finally {
     db.close();
   }
