@@ -33,6 +33,24 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          // The built app as separate processes, met over HTTP only (tests/support/black-box.ts):
+          // the security battery and fault injection. Needs `npm run build`; `npm test` builds first.
+          name: "black-box",
+          include: ["tests/security/**/*.test.ts", "tests/faults/**/*.test.ts"],
+          environment: "node",
+          pool: "forks",
+          // Each file runs its own server (and worker) processes, so files run one at a time and
+          // the processes get the machine's cores.
+          poolOptions: { forks: { singleFork: true } },
+          globalSetup: ["tests/setup/demo-database.ts"],
+          setupFiles: ["tests/setup/fail-on-console-error.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

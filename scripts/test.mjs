@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: unit and route tests (Vitest), then the browser tests (Playwright on Debian's
+// `npm test`: unit and route tests (Vitest), the build, the black-box security and fault tests
+// (Vitest against the built app's processes), then the browser tests (Playwright on Debian's
 // Chromium). A missing Chromium fails the run with the install command; it never skips.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -28,6 +29,11 @@ function step(label, command, args) {
 }
 
 step("generate the Prisma client", process.execPath, ["scripts/db.mjs", "generate"]);
-step("unit and route tests", bin("vitest"), ["run"]);
+step("unit and route tests", bin("vitest"), ["run", "--project", "unit", "--project", "routes"]);
 step("build the app and the extension", "npm", ["run", "build", "--silent"]);
+step("security battery and fault injection (the built app, over HTTP)", bin("vitest"), [
+  "run",
+  "--project",
+  "black-box",
+]);
 step("browser tests", bin("playwright"), ["test"]);

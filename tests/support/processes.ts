@@ -28,7 +28,12 @@ export interface Child {
 const live = new Set<ChildProcess>();
 
 export function spawnTs(name: string, script: string, env: Record<string, string | undefined> = {}): Child {
-  const child = spawn(process.execPath, ["--import", "tsx", path.resolve(ROOT, script)], {
+  return spawnNode(name, ["--import", "tsx", path.resolve(ROOT, script)], env);
+}
+
+/** Any Node entry point (e.g. the built server, `server.mjs`) as a tracked child. */
+export function spawnNode(name: string, args: string[], env: Record<string, string | undefined> = {}): Child {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
