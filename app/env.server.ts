@@ -30,7 +30,6 @@ const EnvSchema = z
     DEMO_MODE: booleanFlag,
     MANAGER_PIN_PEPPER: z.string().min(16, "MANAGER_PIN_PEPPER must be at least 16 characters"),
     BACKFILL_MONTHS: z.coerce.number().int().min(1).max(60).default(12),
-    WORKER_IN_PROCESS: booleanFlag,
     // The Shopify library's log level; it logs every authenticated request at "info".
     SHOPIFY_LOG_LEVEL: z.enum(["error", "warning", "info", "debug"]).optional(),
     // How stale a web process's in-memory view of a shop (catalog, stock, settings) may get.

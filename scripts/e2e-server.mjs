@@ -44,7 +44,6 @@ const env = {
   HOST: "127.0.0.1",
   PORT: process.env.PORT ?? "3107",
   DATABASE_URL: `file:${path.join(dataDir, "e2e.db")}`,
-  WORKER_IN_PROCESS: "0",
 };
 
 const stateFile = path.resolve(root, process.env.E2E_STATE_FILE ?? "test-results/e2e-server.json");
