@@ -67,7 +67,8 @@
  * orders/create), BENCH_SAMPLE_SECONDS (5), BENCH_GROWTH_PERCENT (10), BENCH_GROWTH_MB (16),
  * BENCH_ENFORCE_MEMORY (1), BENCH_FLUSH_SECONDS (30: webhook backlog after the load),
  * BENCH_DRAIN_SECONDS (300: queue), BENCH_SEED (42), BENCH_JSON (a path: write the results there),
- * BENCH_KEEP (0; 1 keeps the temp dirs with databases and process logs), PG_BIN (see
+ * BENCH_KEEP (0; 1 keeps the temp dirs with databases and process logs), BENCH_PROFILE (1: V8 CPU
+ * profiles of the server and the worker in <temp dir>/<database>/profiles, kept), PG_BIN (see
  * scripts/start-postgres.sh).
  */
 import { execFileSync } from "node:child_process";
@@ -150,7 +151,8 @@ const config = {
   drainSeconds: numberEnv("BENCH_DRAIN_SECONDS", 300),
   seed: Math.floor(numberEnv("BENCH_SEED", 42)),
   json: process.env.BENCH_JSON || null,
-  keep: process.env.BENCH_KEEP === "1",
+  keep: process.env.BENCH_KEEP === "1" || process.env.BENCH_PROFILE === "1",
+  profile: process.env.BENCH_PROFILE === "1",
 };
 
 // The mix (see the header).
@@ -1178,7 +1180,11 @@ async function loadDatabase(
     DEMO_MODE: "0",
     WORKER_IDLE_MS: "50",
   };
-  const probe = ["--import", path.join(ROOT, "tests/bench/memory-probe.mjs")];
+  const probe = [
+    "--import",
+    path.join(ROOT, "tests/bench/memory-probe.mjs"),
+    ...(config.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.join(dir, "profiles")}`] : []),
+  ];
   const heapFiles = { server: path.join(dir, "server.heap.json"), worker: path.join(dir, "worker.heap.json") };
   const server = startProcess(
     "server",
