@@ -29,31 +29,38 @@
  * measure intake alone), BENCH_WORKER_NICE (the worker's WORKER_NICE; unset keeps the worker's own
  * default of 10, background work the OS schedules after the web process).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import {
+  BenchFailure,
+  cpuSeconds,
+  freePort,
+  loadBaskets,
+  mulberry32,
+  numberEnv,
+  percentile,
+  ROOT,
+  round,
+  sleep,
+  stableHash,
+  startProcess,
+  stopAll,
+  stopOnSignals,
+  tail,
+  waitForOutput,
+  waitUntil,
+} from "./support";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const TOPIC = "orders/create";
 const SHOP = "bench-store.myshopify.com";
 // The demo app's credentials (.env.example): clearly fake, never a real app.
 const API_KEY = "demo-register-copilot-api-key";
 const API_SECRET = "demo-register-copilot-secret-not-real";
-
-function numberEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${raw}`);
-  return value;
-}
 
 const config = {
   deliveries: Math.floor(numberEnv("BENCH_DELIVERIES", 6_000)),
@@ -75,147 +82,8 @@ const config = {
   port: Math.floor(numberEnv("BENCH_PORT", 0)),
 };
 
-class BenchFailure extends Error {}
-
-// ---------------------------------------------------------------------------------------------
-// Processes: every child is tracked and stopped on the way out, whatever happens.
-
-interface Managed {
-  name: string;
-  child: ChildProcess;
-  logFile: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stdout: () => string;
-}
-
-const children = new Set<Managed>();
-
-function startProcess(name: string, args: string[], env: NodeJS.ProcessEnv, logDir: string): Managed {
-  const logFile = path.join(logDir, `${name}.log`);
-  const log = fs.createWriteStream(logFile);
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    if (stdout.length < 100_000) stdout += chunk.toString("utf8");
-    log.write(chunk);
-  });
-  child.stderr!.on("data", (chunk: Buffer) => log.write(chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on("exit", (code, signal) => {
-      log.end();
-      resolve({ code, signal });
-    });
-  });
-  const managed: Managed = { name, child, logFile, exited, stdout: () => stdout };
-  children.add(managed);
-  void exited.then(() => children.delete(managed));
-  return managed;
-}
-
-async function stopProcess(managed: Managed, graceMs = 10_000): Promise<string> {
-  if (managed.child.exitCode !== null || managed.child.signalCode !== null) return "already exited";
-  managed.child.kill("SIGTERM");
-  const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
-  const result = await Promise.race([managed.exited, timeout]);
-  if (result !== "timeout") return result.code === 0 ? "stopped" : `exited ${result.code ?? result.signal}`;
-  managed.child.kill("SIGKILL");
-  await managed.exited;
-  return "killed after SIGTERM timeout";
-}
-
-async function stopAll(): Promise<void> {
-  await Promise.all(
-    [...children].map(async (managed) => {
-      const how = await stopProcess(managed);
-      console.log(`  ${managed.name}: ${how}`);
-    }),
-  );
-}
-
-// Last resort if the process dies some other way: no orphans left listening.
-process.on("exit", () => {
-  for (const managed of children) managed.child.kill("SIGKILL");
-});
-
-function tail(file: string, lines = 25): string {
-  try {
-    return fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no log)";
-  }
-}
-
-async function waitForOutput(managed: Managed, pattern: RegExp, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (pattern.test(managed.stdout())) return;
-    if (managed.child.exitCode !== null || managed.child.signalCode !== null) break;
-    await sleep(50);
-  }
-  const state = managed.child.exitCode !== null ? `exited with ${managed.child.exitCode}` : "did not get ready";
-  throw new BenchFailure(`${managed.name} ${state} (waited for ${pattern}); last log lines:\n${tail(managed.logFile)}`);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Payloads: REST orders/create JSON as Shopify sends it, one per groceries basket.
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function stableHash(text: string): number {
-  let hash = 2_166_136_261;
-  for (let index = 0; index < text.length; index++) hash = Math.imul(hash ^ text.charCodeAt(index), 16_777_619) >>> 0;
-  return hash;
-}
-
-function loadBaskets(): string[][] {
-  const file = path.resolve(ROOT, "../shared/data/groceries.csv");
-  if (fs.existsSync(file)) {
-    const baskets = fs
-      .readFileSync(file, "utf8")
-      .split(/\r?\n/)
-      .map((line) => [
-        ...new Set(
-          line
-            .split(",")
-            .map((item) => item.trim())
-            .filter(Boolean),
-        ),
-      ])
-      .filter((basket) => basket.length > 0);
-    if (baskets.length) return baskets;
-  }
-  console.log(`  ${path.relative(process.cwd(), file)} not found: synthesizing baskets`);
-  const rng = mulberry32(7);
-  const catalog = Array.from({ length: 169 }, (_, index) => `item ${index + 1}`);
-  return Array.from({ length: 9_835 }, () => [
-    ...new Set(Array.from({ length: 1 + Math.floor(rng() * 6) }, () => catalog[Math.floor(rng() * catalog.length)]!)),
-  ]);
-}
 
 interface Delivery {
   eventId: string;
@@ -409,24 +277,6 @@ async function replay(
   }
   await Promise.all(inFlight);
   return { samples, seconds: (performance.now() - started) / 1_000, acked, failures, sent, late };
-}
-
-/** CPU seconds (user + system) a child has used so far, from /proc (Linux); NaN elsewhere. */
-function cpuSeconds(managed: Managed | undefined): number {
-  try {
-    if (!managed?.child.pid) return Number.NaN;
-    const stat = fs.readFileSync(`/proc/${managed.child.pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Fields 14 and 15 of stat (utime, stime), counted after the ")" that ends the command name.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -775,28 +625,7 @@ function summary(stats: {
   };
 }
 
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
-}
-
-async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return true;
-    await sleep(200);
-  }
-  return false;
-}
-
-let interrupted = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.log(`\n${signal}: stopping`);
-    void stopAll().finally(() => process.exit(130));
-  });
-}
+stopOnSignals();
 
 main()
   .then((code) => process.exit(code))
