@@ -79,14 +79,14 @@ describe("server and worker killed with SIGKILL mid-flood", () => {
       // The shown rows are written by group commit: they are there before any order arrives.
       await waitFor(
         "the shown suggestion to be recorded",
-        async () =>
-          (
-            await queryRows<{ n: number }>(
-              app.database,
-              `SELECT count(*) AS n FROM "SuggestionEvent" WHERE "shopId" = ? AND "kind" = 'shown' AND "variantExternalId" = ?`,
-              [facts.shopId, suggested],
-            )
-          )[0]!.n > 0 || undefined,
+        async () => {
+          const [row] = await queryRows<{ n: number }>(
+            app.database,
+            `SELECT count(*) AS n FROM "SuggestionEvent" WHERE "shopId" = ? AND "kind" = 'shown' AND "variantExternalId" = ?`,
+            [facts.shopId, suggested],
+          );
+          return Number(row!.n) > 0 || undefined;
+        },
         { timeoutMs: 10_000 },
       );
       const before = await ledgerCounts();
@@ -119,7 +119,6 @@ describe("server and worker killed with SIGKILL mid-flood", () => {
       // WHEN Shopify delivers the rest CONCURRENCY at a time, and both processes are killed mid-flood
       let acks = 0;
       let killed: Promise<void> | undefined;
-      let atKill: { running: number; done: number; pending: number } | undefined;
       let next = WARM_UP;
       const sender = async () => {
         while (next < events.length && !killed) {
@@ -128,10 +127,8 @@ describe("server and worker killed with SIGKILL mid-flood", () => {
             const answer = await deliverWebhookOf(event);
             event.first = { status: answer.status };
             if (answer.status === 200 && ++acks === KILL_AFTER_ACKS) {
-              killed = (async () => {
-                atKill = await jobStates();
-                await app.kill("SIGKILL");
-              })();
+              // At once, while the other senders' deliveries are still in flight.
+              killed = app.kill("SIGKILL");
             }
           } catch (error) {
             event.first = { error: (error as Error).message };
@@ -140,7 +137,8 @@ describe("server and worker killed with SIGKILL mid-flood", () => {
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, sender));
       await killed;
-      const leftRunning = (await jobStates()).running;
+      // The queue as the crash left it (nothing runs any more).
+      const atKill = await jobStates();
       expect(app.server.process.signalCode).toBe("SIGKILL");
       expect(app.worker!.process.signalCode).toBe("SIGKILL");
 
@@ -149,13 +147,13 @@ describe("server and worker killed with SIGKILL mid-flood", () => {
       const neverSent = events.filter((event) => !event.first);
       console.info(
         `crash: ${acked.length} acknowledged, ${inFlight.length} in flight, ${neverSent.length} not yet sent; ` +
-          `jobs at the kill: ${JSON.stringify(atKill)}, left running by the dead worker: ${leftRunning}`,
+          `jobs as the crash left them: ${JSON.stringify(atKill)} (running: claimed by the dead worker)`,
       );
       expect(acked.length).toBeGreaterThanOrEqual(WARM_UP + KILL_AFTER_ACKS);
       // The crash really hit deliveries in flight, while the worker was part-way through the queue.
-      expect(inFlight.length + neverSent.length).toBeGreaterThan(0);
-      expect(atKill!.done).toBeGreaterThan(0);
-      expect(atKill!.pending + atKill!.running).toBeGreaterThan(0);
+      expect(inFlight.length).toBeGreaterThan(0);
+      expect(atKill.done).toBeGreaterThan(0);
+      expect(atKill.pending + atKill.running).toBeGreaterThan(0);
 
       // THEN right after the crash nothing is half-written: every stored event has its job, every
       // stored order its event and all its line items
@@ -203,13 +201,18 @@ describe("server and worker killed with SIGKILL mid-flood", () => {
       );
       expect(stored.map((row) => row.eventId).sort()).toEqual([...ids].sort());
       for (const row of stored) {
-        expect(row, row.eventId).toMatchObject({ rows: 1, jobs: 1, status: "done" });
+        // count() is a bigint on PostgreSQL: compared as numbers.
+        expect({ ...row, rows: Number(row.rows), jobs: Number(row.jobs) }, row.eventId).toMatchObject({
+          rows: 1,
+          jobs: 1,
+          status: "done",
+        });
       }
       const crashJobs = await queryRows<{ n: number }>(
         app.database,
         `SELECT count(*) AS n FROM "Job" WHERE "type" = 'webhook:orders/create' AND "payload" LIKE '%"#F93000%'`,
       );
-      expect(crashJobs[0]!.n, "one job per event, none queued twice").toBe(ORDERS);
+      expect(Number(crashJobs[0]!.n), "one job per event, none queued twice").toBe(ORDERS);
       const dead = await queryRows<{ type: string; lastError: string }>(
         app.database,
         `SELECT "type", "lastError" FROM "Job" WHERE "status" = 'dead'`,
@@ -232,7 +235,7 @@ describe("server and worker killed with SIGKILL mid-flood", () => {
         expect(order, `order ${event.orderId}`).toBeDefined();
         expect(Number(order!.lines)).toBe(2);
         expect(Number(order!.units)).toBe(event.payload.line_items.reduce((sum, line) => sum + line.quantity, 0));
-        expect(order!.subtotalMinor).toBe(Math.round(Number(event.payload.subtotal_price) * 100));
+        expect(Number(order!.subtotalMinor)).toBe(Math.round(Number(event.payload.subtotal_price) * 100));
       }
 
       // AND the worker's side effects happened once per order: one loyalty earn, one attribution
