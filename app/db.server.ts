@@ -184,6 +184,36 @@ export function isTransientDatabaseError(error: unknown): boolean {
   return typeof message === "string" && /database is locked|database table is locked|SQLITE_BUSY/.test(message);
 }
 
+/**
+ * The database cannot serve anyone right now, and will again without anyone's help: busy past
+ * every wait (isTransientDatabaseError: SQLite's other writer held the lock beyond the busy
+ * timeout), or a PostgreSQL server that refuses, drops or ends connections (restarting, shutting
+ * down, the database closed to connections, out of connection slots, a failover). Nothing was
+ * written by the failed statement; the caller answers 503 so that the register or the webhook
+ * sender tries again later.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (isTransientDatabaseError(error)) return true;
+  if (typeof error !== "object" || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  // Prisma's own: server unreachable, timed out, closed the connection, no pooled connection in time.
+  if (typeof code === "string" && ["P1001", "P1002", "P1008", "P1017", "P2024"].includes(code)) return true;
+  const cause = driverErrorCause(error);
+  if (typeof cause?.kind === "string" && UNAVAILABLE_KINDS.has(cause.kind)) return true;
+  const original = typeof cause?.originalCode === "string" ? cause.originalCode : "";
+  // Class 08 (connection exception), 57P01-57P03 (admin/crash shutdown, cannot connect now),
+  // 53300 (too many connections).
+  if (/^08|^57P0[123]$|^53300$/.test(original)) return true;
+  return typeof message === "string" && UNAVAILABLE_MESSAGE.test(message);
+}
+
+/** The pg driver adapter's names for a connection that could not be made or was lost. */
+const UNAVAILABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
+
+/** What pg and PostgreSQL say when a connection is refused or lost (some errors carry no code). */
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|terminating connection due to administrator command|is not currently accepting connections|the database system is (starting up|shutting down|in recovery mode)|Client has encountered a connection error|ECONNREFUSED|ECONNRESET|Can't reach database server/;
+
 declare global {
   var __registerCopilotDb: Db | undefined;
   var __registerCopilotSqlDriver: Promise<SqlDriver> | undefined;

@@ -1,5 +1,6 @@
 /** Request-body handling shared by every route that reads one: size caps and zod parsing. */
 import type { z } from "zod";
+import { isDatabaseUnavailable } from "./db.server";
 import type { PosErrorResponse } from "../shared/pos-contract";
 
 export class BodyTooLargeError extends Error {}
@@ -29,6 +30,32 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
 export function apiError(status: number, code: string, message: string, headers?: HeadersInit): Response {
   const body: PosErrorResponse = { error: { code, message } };
   return Response.json(body, { status, headers });
+}
+
+/** How long a register or a webhook sender is asked to wait before trying again. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * 503 `database_unavailable` with Retry-After: the database is locked or down for a moment and
+ * nothing was saved, so the same request can simply be sent again.
+ */
+export function databaseUnavailable(): Response {
+  return apiError(
+    503,
+    "database_unavailable",
+    "The copilot's database is unavailable for a moment and nothing was saved. Try again in a few seconds.",
+    { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS), "Cache-Control": "no-store" },
+  );
+}
+
+/**
+ * The answer to an error an API route caught: a thrown Response as it is, the 503 above when the
+ * database is unavailable; anything else is rethrown (a 500, and a bug to look at).
+ */
+export function apiFailure(error: unknown): Response {
+  if (error instanceof Response) return error;
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
+  throw error;
 }
 
 /**

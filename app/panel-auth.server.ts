@@ -5,7 +5,7 @@
  */
 import { getDb, type Db } from "./db.server";
 import { env } from "./env.server";
-import { apiError } from "./http.server";
+import { apiError, apiFailure } from "./http.server";
 import { PayloadError } from "./platforms/shopify/normalize";
 import { ApprovalError } from "./services/approvals.server";
 import { PairingError, verifyPanelToken, type PanelClaims } from "./services/pairing.server";
@@ -58,6 +58,6 @@ export async function panelRoute(
     if (error instanceof RetryLaterError || error instanceof PayloadError) {
       return apiError(503, "pos_unavailable", error.message);
     }
-    throw error;
+    return apiFailure(error);
   }
 }

@@ -8,7 +8,7 @@
  * Returns the register's auth and a `cors` wrapper, or a ready error Response (already through it).
  */
 import { getDb } from "./db.server";
-import { apiError } from "./http.server";
+import { apiError, apiFailure } from "./http.server";
 import { panelSigningKey } from "./panel-auth.server";
 import { PairingError, verifyPanelToken, type PanelClaims } from "./services/pairing.server";
 import { shopDomainFromSessionToken } from "./services/pos-status.server";
@@ -31,7 +31,8 @@ const isPanelToken = (token: string) => token.split(".").length === 2;
 
 export async function authenticatePos(request: Request, method: "GET" | "POST"): Promise<RegisterAuth | Response> {
   const bearer = /^Bearer (\S+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
-  if (bearer && isPanelToken(bearer)) return authenticatePanel(request, method, bearer);
+  // A panel's token is checked against the database: unavailable, the register gets the 503.
+  if (bearer && isPanelToken(bearer)) return authenticatePanel(request, method, bearer).catch(apiFailure);
 
   const { sessionToken, cors } = await authenticate.public.pos(request);
   // HEAD reaches a Remix loader too; only the route's own method is served.

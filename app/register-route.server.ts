@@ -7,7 +7,7 @@
  */
 import type { z } from "zod";
 import { getDb, type Db } from "./db.server";
-import { apiError, parseJsonBody } from "./http.server";
+import { apiError, apiFailure, parseJsonBody } from "./http.server";
 import { authenticatePos, registerDevice, registerLocation } from "./pos-auth.server";
 import { ApprovalError, type RegisterContext } from "./services/approvals.server";
 import { LoyaltyError } from "./services/loyalty.server";
@@ -92,10 +92,10 @@ async function run<Input extends object>(
     });
     return cors(Response.json(answer, { headers: { "Cache-Control": "no-store" } }));
   } catch (error) {
-    if (error instanceof Response) return cors(error);
     if (error instanceof ApprovalError || error instanceof ReturnCheckError || error instanceof LoyaltyError) {
       return cors(apiError(error.status, error.code, error.message));
     }
-    throw error;
+    // A thrown Response as it is; the database locked or down: 503 database_unavailable.
+    return cors(apiFailure(error));
   }
 }

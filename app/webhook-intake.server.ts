@@ -4,8 +4,8 @@
  * ADR 0006), check the topic matches the route, record + enqueue, answer 200. Routes stay one
  * line each.
  */
-import { getDb, getSqlDriver, isTransientDatabaseError } from "./db.server";
-import { BodyTooLargeError, readBodyWithLimit } from "./http.server";
+import { getDb, getSqlDriver, isDatabaseUnavailable } from "./db.server";
+import { BodyTooLargeError, databaseUnavailable, readBodyWithLimit } from "./http.server";
 import { WebhookType, WebhookValidationErrorReason } from "@shopify/shopify-api";
 import { validateWebhook } from "./shopify.server";
 import {
@@ -56,7 +56,7 @@ export async function receiveWebhook(request: Request, topic: WebhookTopic): Pro
     await recordWebhook(getDb(), await getSqlDriver(), delivery, payload, now);
   } catch (error) {
     // Nothing was written; Shopify retries a delivery that did not get a 2xx.
-    if (isTransientDatabaseError(error)) return problem(503, "the database is busy; deliver again later");
+    if (isDatabaseUnavailable(error)) return databaseUnavailable();
     throw error;
   }
   return new Response(null, { status: 200 });

@@ -9,7 +9,11 @@
 #    CLI to a scratch database, checks every migration is recorded and the tables exist, drops it;
 # 3. runs `vitest run --project routes` with TEST_DATABASE_URL set (each test file gets its own
 #    database on that server, see tests/setup/database.ts);
-# 4. ALWAYS regenerates the SQLite client at the end, pass or fail, so the checkout is left as
+# 4. runs `vitest run --project black-box` (tests/security, tests/faults: the built app as separate
+#    processes, each on its own database made from a seeded template on that server, see
+#    tests/setup/demo-database.ts) against the build already in build/ (`npm run build` first);
+#    it runs even when the route tests failed, so one pass reports both;
+# 5. ALWAYS regenerates the SQLite client at the end, pass or fail, so the checkout is left as
 #    `npm test` and `npm run demo` expect it.
 # Exit status: that of the tests (or of the first step that failed).
 set -euo pipefail
@@ -68,10 +72,10 @@ trap 'exit 130' INT TERM
 log "server: $(node -e 'const u = new URL(process.argv[1]); console.log(u.host)' "$TEST_DATABASE_URL")"
 admin_sql "SELECT 1" || die "cannot connect to $TEST_DATABASE_URL"
 
-log "1/3 generating the PostgreSQL Prisma client"
+log "1/4 generating the PostgreSQL Prisma client"
 DATABASE_URL="$TEST_DATABASE_URL" node scripts/db.mjs generate >/dev/null
 
-log "2/3 prisma migrate deploy on a scratch database ($SCRATCH_DB)"
+log "2/4 prisma migrate deploy on a scratch database ($SCRATCH_DB)"
 admin_sql "CREATE DATABASE \"$SCRATCH_DB\""
 SCRATCH_CREATED=1
 SCRATCH_URL=$(scratch_url)
@@ -121,5 +125,16 @@ SCRATCH_URL="$SCRATCH_URL" EXPECTED="$EXPECTED" node --input-type=module -e '
 admin_sql "DROP DATABASE IF EXISTS \"$SCRATCH_DB\" WITH (FORCE)"
 SCRATCH_CREATED=0
 
-log "3/3 route tests on PostgreSQL"
-TEST_DATABASE_URL="$TEST_DATABASE_URL" npx vitest run --project routes "$@"
+log "3/4 route tests on PostgreSQL"
+routes_status=0
+TEST_DATABASE_URL="$TEST_DATABASE_URL" npx vitest run --project routes "$@" || routes_status=$?
+
+log "4/4 black-box tests (security, faults) on PostgreSQL"
+[[ -f build/server/index.js ]] || die "build/server/index.js is missing: run npm run build before this script"
+black_box_status=0
+TEST_DATABASE_URL="$TEST_DATABASE_URL" npx vitest run --project black-box || black_box_status=$?
+
+[[ $routes_status -eq 0 ]] || log "route tests FAILED on PostgreSQL (status $routes_status)"
+[[ $black_box_status -eq 0 ]] || log "black-box tests FAILED on PostgreSQL (status $black_box_status)"
+if [[ $routes_status -ne 0 ]]; then exit "$routes_status"; fi
+exit "$black_box_status"

@@ -3,8 +3,8 @@
  * within a cap, each delivery recorded once together with the job it queues, and the answers a
  * sender is given. How a delivery is verified, and what it names, stay with each platform.
  */
-import { isTransientDatabaseError, isUniqueViolation, type Db } from "../db.server";
-import { BodyTooLargeError, readBodyWithLimit } from "../http.server";
+import { isDatabaseUnavailable, isUniqueViolation, type Db } from "../db.server";
+import { BodyTooLargeError, databaseUnavailable, readBodyWithLimit } from "../http.server";
 import { enqueueJob } from "../services/jobs.server";
 import type { Platform } from "../../shared/model";
 
@@ -23,14 +23,14 @@ export async function readWebhookBody(request: Request, maxBytes: number): Promi
 }
 
 /**
- * 200 once `record` has stored the delivery; 503 when the database was too busy, so that the
- * platform delivers again later.
+ * 200 once `record` has stored the delivery; 503 (nothing stored) when the database was locked or
+ * down, so that the platform delivers again later.
  */
 export async function acknowledgeOnceRecorded(record: () => Promise<unknown>): Promise<Response> {
   try {
     await record();
   } catch (error) {
-    if (isTransientDatabaseError(error)) return webhookProblem(503, "the database is busy; deliver again later");
+    if (isDatabaseUnavailable(error)) return databaseUnavailable();
     throw error;
   }
   return new Response(null, { status: 200 });

@@ -2,7 +2,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { getDb } from "../db.server";
 import { authenticatePos } from "../pos-auth.server";
-import { apiError, parseJsonBody } from "../http.server";
+import { apiError, apiFailure, parseJsonBody } from "../http.server";
 import { recordSuggestionEvent, SuggestionNotShownError } from "../services/suggestions.server";
 import { SuggestionEventRequestSchema } from "../../shared/pos-contract.schema";
 
@@ -16,8 +16,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     const body = await parseJsonBody(request, SuggestionEventRequestSchema, MAX_EVENT_BODY_BYTES);
     return cors(Response.json(await recordSuggestionEvent(getDb(), shop, body, new Date())));
   } catch (error) {
-    if (error instanceof Response) return cors(error);
     if (error instanceof SuggestionNotShownError) return cors(apiError(404, "suggestion_not_shown", error.message));
-    throw error;
+    return cors(apiFailure(error));
   }
 };

@@ -5,7 +5,7 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { getDb } from "../db.server";
-import { apiError } from "../http.server";
+import { apiError, apiFailure } from "../http.server";
 import { authenticatePos, registerLocation } from "../pos-auth.server";
 import { posStatusForShop } from "../services/pos-status.server";
 import { externalId } from "../../shared/ids";
@@ -30,8 +30,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     });
     return auth.cors(Response.json(status, { headers: NO_STORE }));
   } catch (error) {
-    if (error instanceof Response) return auth.cors(error);
-    throw error;
+    return auth.cors(apiFailure(error));
   }
 };
 

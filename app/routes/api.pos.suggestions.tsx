@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { getDb, getSqlDriver } from "../db.server";
 import { env } from "../env.server";
 import { authenticatePos, registerLocation } from "../pos-auth.server";
-import { apiError, parseJsonBody } from "../http.server";
+import { apiError, apiFailure, parseJsonBody } from "../http.server";
 import { suggestionsForCart } from "../services/suggestions.server";
 import { authenticate } from "../shopify.server";
 import { SuggestionsRequestSchema } from "../../shared/pos-contract.schema";
@@ -15,23 +15,20 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const auth = await authenticatePos(request, "POST");
   if (auth instanceof Response) return auth;
   const { shop, cors } = auth;
-  let body;
   try {
-    body = await parseJsonBody(request, SuggestionsRequestSchema, MAX_SUGGESTIONS_BODY_BYTES);
-    body = { ...body, locationId: registerLocation(auth, body.locationId) };
+    const body = await parseJsonBody(request, SuggestionsRequestSchema, MAX_SUGGESTIONS_BODY_BYTES);
+    const answer = await suggestionsForCart({
+      db: getDb(),
+      sql: await getSqlDriver(),
+      shop,
+      request: { ...body, locationId: registerLocation(auth, body.locationId) },
+      now: new Date(),
+      refreshMs: env().SERVING_REFRESH_MS,
+    });
+    return cors(Response.json(answer, { headers: NO_STORE }));
   } catch (error) {
-    if (error instanceof Response) return cors(error);
-    throw error;
+    return cors(apiFailure(error));
   }
-  const answer = await suggestionsForCart({
-    db: getDb(),
-    sql: await getSqlDriver(),
-    shop,
-    request: body,
-    now: new Date(),
-    refreshMs: env().SERVING_REFRESH_MS,
-  });
-  return cors(Response.json(answer, { headers: NO_STORE }));
 };
 
 // A GET is not part of the API; answer in the API's error shape (through CORS for the webview).

@@ -17,6 +17,13 @@ export const PITCH_KIND = "pitch";
 const PITCH_ANCHORS = 40;
 const PITCH_BATCH = 10;
 const PITCH_MAX_CHARS = 90;
+/**
+ * The longest one run waits on the model, retries included. Each call may take 20 s (a local model
+ * is slow) and is retried 3 times, so a provider that accepts connections and never answers would
+ * otherwise hold the worker for about 85 s: the queue behind it, and past the job's 60 s lease
+ * (DEFAULT_LEASE_MS), after which a second worker would run the same job again.
+ */
+export const PITCH_RUN_BUDGET_MS = 30_000;
 
 export const pitchKey = (cartProductId: string, suggestedProductId: string) => `${cartProductId}>${suggestedProductId}`;
 
@@ -114,6 +121,7 @@ export async function writePitchLines(db: Db, shopId: string, now: Date): Promis
   );
   const todo = pairs.filter((pair) => !done.has(pair.id));
   const catalogTitles = [...titles.values()];
+  const budget = AbortSignal.timeout(PITCH_RUN_BUDGET_MS);
   for (let start = 0; start < todo.length; start += PITCH_BATCH) {
     const batch = todo.slice(start, start + PITCH_BATCH);
     run.asked += batch.length;
@@ -126,6 +134,7 @@ export async function writePitchLines(db: Db, shopId: string, now: Date): Promis
         now,
         timeoutMs: 20_000,
         maxRetries: 3,
+        signal: budget,
       },
     );
     if (!answer.ok) {

@@ -136,7 +136,8 @@ describe("webhook intake", () => {
       const released = holdWriteLock(5_600);
       const response = await ordersCreate(args(webhookRequest("orders/create", payload, { eventId: "evt-busy-long" })));
       expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({ error: expect.stringMatching(/database is busy/) });
+      expect(response.headers.get("Retry-After")).toMatch(/^\d+$/);
+      expect(await response.json()).toMatchObject({ error: { code: "database_unavailable" } });
       await released;
       expect(await db.webhookEvent.count({ where: { eventId: "evt-busy-long" } })).toBe(0);
       expect(await db.job.count({ where: { payload: { contains: String(payload.id) } } })).toBe(0);
