@@ -10,6 +10,7 @@ import { PayloadError } from "./platforms/shopify/normalize";
 import { ApprovalError } from "./services/approvals.server";
 import { PairingError, verifyPanelToken, type PanelClaims } from "./services/pairing.server";
 import { PanelOrderError } from "./services/panel-orders.server";
+import { recordSecurityRefusal } from "./services/security-log.server";
 import { RetryLaterError } from "./services/store.server";
 
 export const panelSigningKey = () => env().SHOPIFY_API_SECRET;
@@ -33,6 +34,19 @@ export function limitPairingAttempts(request: Request, now: Date) {
   }
 }
 
+/** A refused panel token, counted under the shop its (unverified) claims name. */
+export async function recordPanelTokenRefusal(db: Db, token: string, reason: string, source: string) {
+  let shopId: unknown = null;
+  try {
+    shopId = (JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString("utf8")) as { shop?: unknown })
+      ?.shop;
+  } catch {
+    shopId = null;
+  }
+  const claimedShop = typeof shopId === "string" ? { id: shopId } : null;
+  await recordSecurityRefusal(db, { kind: "panel_token.invalid", source, claimedShop, reason }, new Date());
+}
+
 export async function panelRoute(
   request: Request,
   handle: (input: { db: Db; now: Date; claims: PanelClaims | null }) => Promise<unknown>,
@@ -46,7 +60,12 @@ export async function panelRoute(
       const header = request.headers.get("authorization") ?? "";
       const token = /^Bearer (.+)$/.exec(header)?.[1];
       if (!token) throw new PairingError(401, "missing_token", "Authorization: Bearer <panel token> is required");
-      claims = await verifyPanelToken(db, token, panelSigningKey(), now);
+      try {
+        claims = await verifyPanelToken(db, token, panelSigningKey(), now);
+      } catch (error) {
+        if (error instanceof PairingError) await recordPanelTokenRefusal(db, token, error.message, "api/panel");
+        throw error;
+      }
     }
     return Response.json(await handle({ db, now, claims }), { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
