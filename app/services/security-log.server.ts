@@ -7,6 +7,7 @@
  * refusal stays a refusal even when the log cannot be written.
  */
 import type { Db } from "../db.server";
+import { csvCell } from "./audit.server";
 import type { Platform } from "../../shared/model";
 
 export type SecurityEventKind =
@@ -123,4 +124,32 @@ export function describeSessionToken(
             ? "issued for another app"
             : "signature does not verify";
   return { claimedShop, reason };
+}
+
+/** The refusals that claimed this shop (newest minute first), for the merchant's CSV. */
+export async function listSecurityEvents(db: Db, domain: string, since: Date) {
+  return db.securityEvent.findMany({
+    where: { claimedShop: domain, bucket: { gte: since } },
+    orderBy: { bucket: "desc" },
+    take: 10_000,
+    select: { bucket: true, kind: true, source: true, count: true, firstSeenAt: true, lastSeenAt: true, reason: true },
+  });
+}
+
+export function securityCsv(rows: Awaited<ReturnType<typeof listSecurityEvents>>): string {
+  const header = ["minute", "kind", "source", "count", "first_seen", "last_seen", "reason"];
+  const lines = rows.map((row) =>
+    [
+      row.bucket.toISOString(),
+      row.kind,
+      row.source,
+      row.count,
+      row.firstSeenAt.toISOString(),
+      row.lastSeenAt.toISOString(),
+      row.reason,
+    ]
+      .map(csvCell)
+      .join(","),
+  );
+  return [header.join(","), ...lines].join("\r\n") + "\r\n";
 }
