@@ -126,6 +126,13 @@ describe("forged Shopify webhooks", () => {
     expect(after.length - before.length).toBeLessThanOrEqual(1);
     // The server still answers a real delivery.
     expect((await webhook(app, "orders/create", restOrderPayload())).status).toBe(200);
+    // The merchant sees the refusals that claimed their shop (demo admin: no Shopify sign-in).
+    const csv = await (await fetch(`${app.url}/app/security.csv`)).text();
+    const counted = csv
+      .split("\r\n")
+      .filter((line) => line.includes(",webhook.signature_invalid,webhooks/shopify,"))
+      .reduce((sum, line) => sum + Number(line.split(",")[3]), 0);
+    expect(counted).toBeGreaterThanOrEqual(60);
   });
 });
 
