@@ -17,19 +17,32 @@ export const panelSigningKey = () => env().SHOPIFY_API_SECRET;
 
 /** Wrong pairing codes from one client: at most this many a minute (the code space is ~10^12). */
 const PAIR_ATTEMPTS_PER_MINUTE = 10;
-const attempts = new Map<string, { windowStart: number; count: number }>();
+/**
+ * And from everyone together: the client is told apart by X-Forwarded-For, which a client
+ * without a proxy in front writes itself, so a fresh value per request would escape the first
+ * limit. Pairing is rare (an admin sets up a register), so a shared ceiling costs nothing.
+ */
+const PAIR_ATTEMPTS_PER_MINUTE_ALL = 60;
+type Window = { windowStart: number; count: number };
+const attempts = new Map<string, Window>();
+const everyone: Window = { windowStart: 0, count: 0 };
 
-/** Counts an attempt from the request's client; throws 429 past the limit. */
+/** Counts one attempt in `window` (a fresh one after a minute); false past `limit`. */
+function counted(window: Window, now: number, limit: number) {
+  if (now - window.windowStart >= 60_000) Object.assign(window, { windowStart: now, count: 0 });
+  window.count++;
+  return window.count <= limit;
+}
+
+/** Counts an attempt from the request's client; throws 429 past either limit. */
 export function limitPairingAttempts(request: Request, now: Date) {
-  const client = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "direct";
-  const entry = attempts.get(client);
-  if (!entry || now.getTime() - entry.windowStart >= 60_000) {
-    attempts.set(client, { windowStart: now.getTime(), count: 1 });
-    if (attempts.size > 10_000) attempts.clear(); // bounded memory under a spray of addresses
-    return;
-  }
-  entry.count++;
-  if (entry.count > PAIR_ATTEMPTS_PER_MINUTE) {
+  // The last hop is the one the nearest proxy added; earlier ones are whatever the client sent.
+  const client = request.headers.get("x-forwarded-for")?.split(",").pop()?.trim() || "direct";
+  if (attempts.size > 10_000) attempts.clear(); // bounded memory under a spray of addresses
+  let window = attempts.get(client);
+  if (!window) attempts.set(client, (window = { windowStart: now.getTime(), count: 0 }));
+  const byClient = counted(window, now.getTime(), PAIR_ATTEMPTS_PER_MINUTE);
+  if (!counted(everyone, now.getTime(), PAIR_ATTEMPTS_PER_MINUTE_ALL) || !byClient) {
     throw new PairingError(429, "too_many_attempts", "Too many pairing attempts; wait a minute");
   }
 }

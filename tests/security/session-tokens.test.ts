@@ -183,3 +183,21 @@ describe("panel tokens", () => {
     expect((await securityEvents(app.database)).some((row) => row.source === "api/panel")).toBe(true);
   });
 });
+
+describe("panel pairing codes", () => {
+  it("a guesser cannot escape the attempt limit by writing a new X-Forwarded-For on every request", async () => {
+    const before = await tableCounts(app.database);
+    const statuses: number[] = [];
+    for (let i = 0; i < 70; i++) {
+      const answer = await register(app, "POST", "/api/panel/pair", {
+        token: null,
+        headers: { "X-Forwarded-For": `203.0.113.${i}` },
+        body: { code: `GUESS${String(i).padStart(3, "0")}`, deviceName: "attacker" },
+      });
+      statuses.push(answer.status);
+    }
+    expect(statuses.filter((status) => status === 400).length).toBeLessThanOrEqual(60);
+    expect(statuses.slice(60).every((status) => status === 429)).toBe(true);
+    expect(changedTables(before, await tableCounts(app.database))).toEqual({});
+  });
+});
