@@ -5,6 +5,12 @@ import type { PosErrorResponse } from "../shared/pos-contract";
 
 export class BodyTooLargeError extends Error {}
 
+/**
+ * On a 413: the rest of the body is never read, so the connection cannot carry another request;
+ * closing it after the answer stops the sender (instead of the server draining what it sends).
+ */
+export const TOO_LARGE_HEADERS = { Connection: "close" } as const;
+
 /** Reads at most `limit` bytes; a body that goes past it is refused without buffering the rest. */
 export async function readBodyWithLimit(request: Request, limit: number): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? "0");
@@ -18,7 +24,9 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel();
+      // Not `reader.cancel()`: on Node that destroys the socket, and the sender never sees its 413.
+      // The rest is left unread; the 413 closes the connection (TOO_LARGE_HEADERS).
+      reader.releaseLock();
       throw new BodyTooLargeError();
     }
     chunks.push(value);
@@ -67,7 +75,9 @@ export async function parseJsonBody<T>(request: Request, schema: z.ZodType<T>, m
   try {
     text = await readBodyWithLimit(request, maxBytes);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) throw apiError(413, "body_too_large", `body exceeds ${maxBytes} bytes`);
+    if (error instanceof BodyTooLargeError) {
+      throw apiError(413, "body_too_large", `body exceeds ${maxBytes} bytes`, TOO_LARGE_HEADERS);
+    }
     throw error;
   }
   let json: unknown;

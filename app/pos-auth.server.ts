@@ -8,10 +8,12 @@
  * Returns the register's auth and a `cors` wrapper, or a ready error Response (already through it).
  */
 import { getDb } from "./db.server";
+import { env } from "./env.server";
 import { apiError, apiFailure } from "./http.server";
-import { panelSigningKey } from "./panel-auth.server";
+import { panelSigningKey, recordPanelTokenRefusal } from "./panel-auth.server";
 import { PairingError, verifyPanelToken, type PanelClaims } from "./services/pairing.server";
 import { shopDomainFromSessionToken } from "./services/pos-status.server";
+import { describeSessionToken, recordSecurityRefusal } from "./services/security-log.server";
 import { authenticate } from "./shopify.server";
 import { externalId } from "../shared/ids";
 import type { Platform, ShopRef } from "../shared/model";
@@ -34,15 +36,37 @@ export async function authenticatePos(request: Request, method: "GET" | "POST"):
   // A panel's token is checked against the database: unavailable, the register gets the 503.
   if (bearer && isPanelToken(bearer)) return authenticatePanel(request, method, bearer).catch(apiFailure);
 
-  const { sessionToken, cors } = await authenticate.public.pos(request);
+  let verified: Awaited<ReturnType<typeof authenticate.public.pos>>;
+  try {
+    verified = await authenticate.public.pos(request);
+  } catch (error) {
+    // The library answers a missing or unverifiable token with a bare 401 (thrown).
+    if (error instanceof Response && error.status === 401) await recordTokenRefusal(bearer ?? null);
+    throw error;
+  }
+  const { sessionToken, cors } = verified;
   // HEAD reaches a Remix loader too; only the route's own method is served.
   if (request.method !== method)
     return cors(apiError(405, "method_not_allowed", `Use ${method}`, { Allow: `${method}, OPTIONS` }));
+  // The library skips the audience check for extensions; a token issued to another app is not ours.
+  if (sessionToken.aud !== env().SHOPIFY_API_KEY) {
+    await recordTokenRefusal(bearer ?? null);
+    return cors(apiError(401, "invalid_token_audience", "The session token was issued for another app"));
+  }
   const shopDomain = shopDomainFromSessionToken(sessionToken);
-  if (!shopDomain) return cors(apiError(401, "invalid_token_destination", "The session token does not name a shop"));
+  if (!shopDomain) {
+    await recordTokenRefusal(bearer ?? null);
+    return cors(apiError(401, "invalid_token_destination", "The session token does not name a shop"));
+  }
   // `sub` is the signed POS user; the staffMemberId a register reports in a body is not signed.
   const userId = typeof sessionToken.sub === "string" && sessionToken.sub ? sessionToken.sub : null;
   return { shop: { platform: "shopify", domain: shopDomain }, userId, panel: null, cors };
+}
+
+async function recordTokenRefusal(token: string | null) {
+  const now = new Date();
+  const { claimedShop, reason } = describeSessionToken(token, env().SHOPIFY_API_KEY, now);
+  await recordSecurityRefusal(getDb(), { kind: "session_token.invalid", source: "api/pos", claimedShop, reason }, now);
 }
 
 async function authenticatePanel(
@@ -58,7 +82,10 @@ async function authenticatePanel(
   try {
     claims = await verifyPanelToken(db, token, panelSigningKey(), new Date());
   } catch (error) {
-    if (error instanceof PairingError) return apiError(error.status, error.code, error.message);
+    if (error instanceof PairingError) {
+      if (error.status === 401) await recordPanelTokenRefusal(db, token, error.message, "api/pos");
+      return apiError(error.status, error.code, error.message);
+    }
     throw error;
   }
   const shop = await db.shop.findUnique({ where: { id: claims.shop }, select: { platform: true, domain: true } });

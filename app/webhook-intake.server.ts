@@ -5,8 +5,9 @@
  * line each.
  */
 import { getDb, getSqlDriver, isDatabaseUnavailable } from "./db.server";
-import { BodyTooLargeError, databaseUnavailable, readBodyWithLimit } from "./http.server";
+import { BodyTooLargeError, databaseUnavailable, readBodyWithLimit, TOO_LARGE_HEADERS } from "./http.server";
 import { WebhookType, WebhookValidationErrorReason } from "@shopify/shopify-api";
+import { recordSecurityRefusal } from "./services/security-log.server";
 import { validateWebhook } from "./shopify.server";
 import {
   libraryTopicName,
@@ -17,8 +18,8 @@ import {
 
 export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
 
-function problem(status: number, message: string): Response {
-  return Response.json({ error: message }, { status });
+function problem(status: number, message: string, headers?: HeadersInit): Response {
+  return Response.json({ error: message }, { status, headers });
 }
 
 export async function receiveWebhook(request: Request, topic: WebhookTopic): Promise<Response> {
@@ -27,13 +28,26 @@ export async function receiveWebhook(request: Request, topic: WebhookTopic): Pro
   try {
     rawBody = await readBodyWithLimit(request, MAX_WEBHOOK_BYTES);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return problem(413, `body exceeds ${MAX_WEBHOOK_BYTES} bytes`);
+    if (error instanceof BodyTooLargeError)
+      return problem(413, `body exceeds ${MAX_WEBHOOK_BYTES} bytes`, TOO_LARGE_HEADERS);
     throw error;
   }
   const check = await validateWebhook({ rawBody, rawRequest: request });
   if (!check.valid) {
+    const forged = check.reason === WebhookValidationErrorReason.InvalidHmac;
+    const unsigned = check.reason === WebhookValidationErrorReason.MissingHmac;
+    await recordSecurityRefusal(
+      getDb(),
+      {
+        kind: forged || unsigned ? "webhook.signature_invalid" : "webhook.headers_missing",
+        source: "webhooks/shopify",
+        claimedShop: { platform: "shopify", domain: request.headers.get("x-shopify-shop-domain") ?? "" },
+        reason: forged ? `HMAC does not verify (${topic})` : `${check.reason} (${topic})`,
+      },
+      new Date(),
+    );
     // The same answers authenticate.webhook gives, without saying which check failed.
-    return new Response(null, { status: check.reason === WebhookValidationErrorReason.InvalidHmac ? 401 : 400 });
+    return new Response(null, { status: forged ? 401 : 400 });
   }
   if (check.webhookType !== WebhookType.Webhooks) return problem(400, "only Admin API webhooks are accepted here");
   const now = new Date();

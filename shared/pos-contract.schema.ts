@@ -20,6 +20,7 @@ import type {
   SuggestionsResponse,
 } from "./pos-contract";
 import { RETURN_CONDITIONS, RETURN_REASON_CODES } from "./returns";
+import { isPlainText } from "./text";
 
 const isoDateTime = z.iso.datetime();
 
@@ -57,9 +58,12 @@ type Equals<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const statusSchemaCoversType: Equals<z.infer<typeof PosStatusResponseSchema>["shop"], PosStatusResponse["shop"]> = true;
 void statusSchemaCoversType;
 
+/** A string the register sends: any script and emoji, no control characters (shared/text.ts). */
+const string = () => z.string().refine(isPlainText, "must not contain control characters");
+
 const posId = z.union([
   z.number().int().nonnegative(),
-  z.string().min(1, "must not be empty").max(100, "must be at most 100 characters"),
+  string().min(1, "must not be empty").max(100, "must be at most 100 characters"),
 ]);
 
 export const SuggestionsRequestSchema = z.strictObject({
@@ -107,7 +111,7 @@ export const SuggestionsResponseSchema = z.strictObject({
 
 const origin = {
   locationId: posId.nullish(),
-  deviceId: z.string().min(1).max(100, "must be at most 100 characters").nullish(),
+  deviceId: string().min(1).max(100, "must be at most 100 characters").nullish(),
   staffMemberId: posId.nullish(),
 };
 
@@ -125,7 +129,7 @@ const discount = z
     path: ["value"],
   });
 
-const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+const text = (max: number) => string().max(max, `must be at most ${max} characters`);
 
 export const DiscountRequestSchema = z.strictObject({
   ...origin,
@@ -145,14 +149,14 @@ export const ApprovalDecisionRequestSchema = z.strictObject({
   ...origin,
   decision: z.enum(["approve", "decline"]),
   pin: z.string().regex(/^\d{4,10}$/, "must be 4 to 10 digits"),
-  approverId: z.string().min(1).max(100, "must be at most 100 characters"),
+  approverId: string().min(1).max(100, "must be at most 100 characters"),
   reason: text(500).nullish(),
 }) satisfies z.ZodType<ApprovalDecisionRequest>;
 
 export const ApprovalRedeemRequestSchema = z.strictObject({
   ...origin,
-  token: z.string().min(20).max(200),
-  cartFingerprint: z.string().min(1).max(16_384),
+  token: string().min(20).max(200),
+  cartFingerprint: string().min(1).max(16_384),
   discount: discount.optional(),
 }) satisfies z.ZodType<ApprovalRedeemRequest>;
 
@@ -167,12 +171,12 @@ export const ApprovalVoidRequestSchema = z.strictObject({
 export const ReturnCheckRequestSchema = z
   .strictObject({
     ...origin,
-    order: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters").nullable(),
+    order: string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters").nullable(),
     receipt: z.enum(["receipt", "gift_receipt", "none"]),
     lines: z
       .array(
         z.strictObject({
-          lineItemId: z.string().min(1).max(100),
+          lineItemId: string().min(1).max(100),
           quantity: z.number().int().min(1, "must be at least 1").max(10_000),
           condition: z.enum(RETURN_CONDITIONS),
         }),
@@ -214,5 +218,5 @@ export const LoyaltyRedeemRequestSchema = z.strictObject({
 
 export const LoyaltyReleaseRequestSchema = z.strictObject({
   ...origin,
-  reservationId: z.string().min(1).max(100),
+  reservationId: string().min(1).max(100),
 }) satisfies z.ZodType<LoyaltyReleaseRequest>;

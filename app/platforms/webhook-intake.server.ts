@@ -4,12 +4,31 @@
  * sender is given. How a delivery is verified, and what it names, stay with each platform.
  */
 import { isDatabaseUnavailable, isUniqueViolation, type Db } from "../db.server";
-import { BodyTooLargeError, databaseUnavailable, readBodyWithLimit } from "../http.server";
+import { BodyTooLargeError, databaseUnavailable, readBodyWithLimit, TOO_LARGE_HEADERS } from "../http.server";
 import { enqueueJob } from "../services/jobs.server";
+import { recordSecurityRefusal } from "../services/security-log.server";
 import type { Platform } from "../../shared/model";
 
-export function webhookProblem(status: number, message: string): Response {
-  return Response.json({ error: message }, { status });
+export function webhookProblem(status: number, message: string, headers?: HeadersInit): Response {
+  return Response.json({ error: message }, { status, headers });
+}
+
+/**
+ * The answer to a delivery whose signature (or auth code) does not verify: 401, without saying
+ * which part failed, and one count in the security log (ADR 0019).
+ */
+export async function refuseUnverifiedDelivery(db: Db, platform: Platform, now: Date): Promise<Response> {
+  await recordSecurityRefusal(
+    db,
+    {
+      kind: "webhook.signature_invalid",
+      source: `webhooks/${platform}`,
+      claimedShop: null,
+      reason: "signature does not verify",
+    },
+    now,
+  );
+  return new Response(null, { status: 401 });
 }
 
 /** The raw body, or the 413 to answer when it is over `maxBytes`. */
@@ -17,7 +36,8 @@ export async function readWebhookBody(request: Request, maxBytes: number): Promi
   try {
     return await readBodyWithLimit(request, maxBytes);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return webhookProblem(413, `body exceeds ${maxBytes} bytes`);
+    if (error instanceof BodyTooLargeError)
+      return webhookProblem(413, `body exceeds ${maxBytes} bytes`, TOO_LARGE_HEADERS);
     throw error;
   }
 }

@@ -259,6 +259,7 @@ export default function ApprovalsAdmin() {
                     >
                       Export CSV
                     </Button>
+                    <Button url="/app/security.csv">Refused requests (CSV)</Button>
                   </InlineStack>
                 </InlineStack>
                 <Select

@@ -38,6 +38,9 @@ export interface PitchPair {
 const ACTION_WORDS =
   /\b(discount|discounts|approve|approved|approval|coupon|free|refund|price|prices|off|deal|sale|manager|instructions?)\b/i;
 
+/** A link, an address or a domain: a spoken line has none, and a model that writes one was steered. */
+const LINKS = /:\/\/|\bwww\.|@|[\p{L}\d-]+\.[\p{L}]{2,}\b|\b(visit|click|pay|payment|scan)\b/iu;
+
 const words = (text: string) => text.toLowerCase().match(/[\p{L}]{4,}/gu) ?? [];
 
 /**
@@ -50,7 +53,7 @@ export function acceptedPitch(text: string, pair: PitchPair, catalogTitles: read
   if (/[$€£¥₹%]/.test(line.replace(`${pair.boughtTogetherPct}%`, ""))) return null;
   const numbers = line.match(/\d+(?:[.,]\d+)?/g) ?? [];
   if (numbers.some((number) => number !== String(pair.boughtTogetherPct))) return null;
-  if (ACTION_WORDS.test(line)) return null;
+  if (ACTION_WORDS.test(line) || LINKS.test(line)) return null;
   const lower = line.toLowerCase();
   // Grounded: it names the suggested product (by one of its words).
   if (!words(pair.suggestedProduct).some((word) => lower.includes(word))) return null;

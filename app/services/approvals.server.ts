@@ -480,17 +480,32 @@ export async function redeemApproval(
   now: Date,
 ): Promise<{ status: "redeemed"; discount: CartDiscount; amountMinor: number }> {
   const request = await findRequest(db, register.shopId, requestId);
-  if (request.status === "redeemed") throw new ApprovalError(409, "approval_already_redeemed", "Already applied");
+  if (request.status === "redeemed") {
+    await auditRefusedToken(db, register, "approval.token_replayed", request.id, "already redeemed", now);
+    throw new ApprovalError(409, "approval_already_redeemed", "Already applied");
+  }
   const refused = (reason: string) => new ApprovalError(403, "approval_refused", reason);
-  if (request.status !== "approved" || !request.tokenExpiresAt) throw refused(`This request is ${request.status}`);
+  if (request.status !== "approved" || !request.tokenExpiresAt) {
+    // A token for a request that was voided or expired: its token was once issued, or is forged.
+    if (request.status === "voided" || request.status === "expired") {
+      await auditRefusedToken(db, register, "approval.token_replayed", request.id, `request ${request.status}`, now);
+    }
+    throw refused(`This request is ${request.status}`);
+  }
   if (!request.tokenHash) throw refused("Collect this approval's token first");
-  if (!sameHash(sha256(redemption.token), request.tokenHash)) throw refused("The approval token does not match");
+  if (!sameHash(sha256(redemption.token), request.tokenHash)) {
+    await auditRefusedToken(db, register, "approval.token_rejected", request.id, "token does not match", now);
+    throw refused("The approval token does not match");
+  }
   if (request.tokenExpiresAt <= now) {
     await closeRequest(db, register, request.id, "expired", "the approval token expired", now);
     throw refused("The approval expired; ask again");
   }
   if (!sameHash(sha256(redemption.cartFingerprint), request.cartHash)) {
-    await closeRequest(db, register, request.id, "voided", "the cart changed after approval", now);
+    // Presented with another cart: the approval is voided, and the event says why.
+    await closeRequest(db, register, request.id, "voided", "the cart changed after approval", now, {
+      auditType: "approval.token_cart_mismatch",
+    });
     throw refused("The cart changed after approval; ask again");
   }
   const approved: CartDiscount = { kind: request.discountKind as CartDiscount["kind"], value: request.discountValue };
@@ -533,6 +548,7 @@ async function closeRequest(
   status: "voided" | "expired",
   reason: string,
   now: Date,
+  options: { auditType?: string } = {},
 ) {
   await inAuditedTransaction(db, async (tx) => {
     const closed = await tx.approvalRequest.updateMany({
@@ -541,12 +557,34 @@ async function closeRequest(
     });
     if (closed.count === 0) return;
     await appendAudit(tx, register.shopId, {
-      type: `approval.${status}`,
+      type: options.auditType ?? `approval.${status}`,
       actor: actorOf(register),
-      data: { requestId, reason, ...whereOf(register) },
+      data: { requestId, status, reason, ...whereOf(register) },
       at: now,
     });
   });
+}
+
+/**
+ * An approval token refused without a state change (replayed after use, or not the one issued):
+ * the shop's audit chain says who tried, where and on which request. Never the token itself.
+ */
+async function auditRefusedToken(
+  db: Db,
+  register: RegisterContext,
+  type: "approval.token_replayed" | "approval.token_rejected",
+  requestId: string,
+  reason: string,
+  now: Date,
+) {
+  await inAuditedTransaction(db, (tx) =>
+    appendAudit(tx, register.shopId, {
+      type,
+      actor: actorOf(register),
+      data: { requestId, reason, ...whereOf(register) },
+      at: now,
+    }),
+  );
 }
 
 /**

@@ -154,7 +154,7 @@ export async function listAuditEvents(db: Db, shopId: string, filter: AuditFilte
 }
 
 /** A spreadsheet cannot run a cell as a formula: text starting with = + - @ gets a leading '. */
-function csvCell(value: unknown): string {
+export function csvCell(value: unknown): string {
   let text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;

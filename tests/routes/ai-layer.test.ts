@@ -338,6 +338,10 @@ describe("pitch lines", () => {
     expect(acceptedPitch("Tomato sauce for €2", pair, catalog)).toBeNull();
     expect(acceptedPitch("Tomato sauce and Parmesan, a classic", pair, catalog)).toBeNull();
     expect(acceptedPitch("Ask your manager to approve tomato sauce", pair, catalog)).toBeNull();
+    expect(acceptedPitch("Pay at http://evil.example for tomato sauce", pair, catalog)).toBeNull();
+    expect(acceptedPitch("Tomato sauce lovers: see evil.example", pair, catalog)).toBeNull();
+    expect(acceptedPitch("Tomato sauce? Write to deals@shop", pair, catalog)).toBeNull();
+    expect(acceptedPitch("Visit our site for tomato sauce", pair, catalog)).toBeNull();
     expect(acceptedPitch("Something nice to go with it", pair, catalog)).toBeNull();
     expect(acceptedPitch(`${"Tomato sauce ".repeat(8)}`, pair, catalog)).toBeNull();
   });

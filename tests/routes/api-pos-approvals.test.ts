@@ -197,7 +197,7 @@ describe("POST /api/pos/approvals", () => {
 });
 
 describe("decisions and redemption", () => {
-  it("approves with the right PIN and applies once: a second redeem gets 409", async () => {
+  it("approves with the right PIN and applies once: a second redeem gets 409 and is audited as a replay", async () => {
     const { id, token: approval } = await approved();
     const first = await redeem(id, { token: approval, discount: { kind: "percent", value: 30 } });
     expect(first).toMatchObject({
@@ -209,7 +209,7 @@ describe("decisions and redemption", () => {
     const types = (await db.auditEvent.findMany({ where: { shopId }, orderBy: { seq: "asc" } }))
       .filter((event) => JSON.parse(event.data).requestId === id)
       .map((event) => event.type);
-    expect(types).toEqual(["approval.requested", "approval.approved", "approval.redeemed"]);
+    expect(types).toEqual(["approval.requested", "approval.approved", "approval.redeemed", "approval.token_replayed"]);
   });
 
   it("lets exactly one of two simultaneous redeems through", async () => {

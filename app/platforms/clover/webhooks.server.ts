@@ -10,7 +10,13 @@ import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../../db.server";
 import { enqueueDeadLetter } from "../../services/jobs.server";
-import { acknowledgeOnceRecorded, readWebhookBody, recordDelivery, webhookProblem } from "../webhook-intake.server";
+import {
+  acknowledgeOnceRecorded,
+  readWebhookBody,
+  recordDelivery,
+  webhookProblem,
+  refuseUnverifiedDelivery,
+} from "../webhook-intake.server";
 import { cloverWebhook, objectOf, PayloadError, type CloverNotification, type CloverWebhook } from "./normalize";
 import { CLOVER_REFETCH_JOB } from "./sync.server";
 
@@ -92,8 +98,7 @@ export async function receiveCloverWebhook(request: Request, deps: IntakeDeps): 
       return new Response(null, { status: 200 });
     }
   }
-  // Which part failed is not said.
-  if (!authCodeMatches(auth, deps.authCode)) return new Response(null, { status: 401 });
+  if (!authCodeMatches(auth, deps.authCode)) return refuseUnverifiedDelivery(deps.db, "clover", deps.now);
 
   let webhook: CloverWebhook;
   try {

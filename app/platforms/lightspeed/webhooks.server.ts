@@ -21,7 +21,13 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Db } from "../../db.server";
 import { enqueueDeadLetter } from "../../services/jobs.server";
-import { acknowledgeOnceRecorded, readWebhookBody, recordDelivery, webhookProblem } from "../webhook-intake.server";
+import {
+  acknowledgeOnceRecorded,
+  readWebhookBody,
+  recordDelivery,
+  webhookProblem,
+  refuseUnverifiedDelivery,
+} from "../webhook-intake.server";
 import { DOMAIN_PREFIX } from "./config.server";
 import {
   hintedObjectId,
@@ -104,10 +110,8 @@ export async function receiveLightspeedWebhook(request: Request, deps: IntakeDep
   if (!deps.clientSecret) return webhookProblem(404, "Lightspeed webhooks are not configured here");
   const rawBody = await readWebhookBody(request, MAX_LIGHTSPEED_WEBHOOK_BYTES);
   if (rawBody instanceof Response) return rawBody;
-  // Which part failed is not said.
-  if (!signatureMatches(rawBody, request.headers.get(SIGNATURE_HEADER), deps.clientSecret)) {
-    return new Response(null, { status: 401 });
-  }
+  if (!signatureMatches(rawBody, request.headers.get(SIGNATURE_HEADER), deps.clientSecret))
+    return refuseUnverifiedDelivery(deps.db, "lightspeed", deps.now);
 
   const url = new URL(request.url);
   const type = url.searchParams.get("type");

@@ -14,6 +14,7 @@ import type {
   NormalizedRefund,
 } from "../../../shared/model";
 import { MoneyParseError, toMinorUnits } from "../../../shared/money";
+import { plainText } from "../../../shared/text";
 import { parsePayload as parse, PayloadError } from "../normalize";
 
 export { PayloadError };
@@ -32,7 +33,8 @@ const optionalId = z
   .transform((value) => (value == null ? null : shopifyId(value)));
 const decimal = z.union([z.string(), z.number()]);
 const date = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "not a date");
-const text = z.string().max(10_000);
+// Kept and shown at the register: control characters (NUL breaks PostgreSQL) are dropped.
+const text = z.string().max(10_000).transform(plainText);
 
 function minor(value: string | number | null | undefined, currency: string, field: string): number {
   if (value == null || value === "") return 0;

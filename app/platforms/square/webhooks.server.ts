@@ -10,7 +10,13 @@
 import { WebhooksHelper } from "square";
 import type { Db } from "../../db.server";
 import { enqueueDeadLetter } from "../../services/jobs.server";
-import { acknowledgeOnceRecorded, readWebhookBody, recordDelivery, webhookProblem } from "../webhook-intake.server";
+import {
+  acknowledgeOnceRecorded,
+  readWebhookBody,
+  recordDelivery,
+  webhookProblem,
+  refuseUnverifiedDelivery,
+} from "../webhook-intake.server";
 import { PayloadError, squareEvent, type SquareEvent } from "./normalize";
 import { SQUARE_EVENT_JOB, SQUARE_EVENT_TYPES } from "./sync.server";
 
@@ -58,8 +64,7 @@ export async function receiveSquareWebhook(request: Request, deps: IntakeDeps): 
       signatureKey: deps.signatureKey,
       notificationUrl: squareNotificationUrl(deps.appUrl),
     }));
-  // Which part failed is not said.
-  if (!valid) return new Response(null, { status: 401 });
+  if (!valid) return refuseUnverifiedDelivery(deps.db, "square", deps.now);
 
   let event: SquareEvent;
   try {
