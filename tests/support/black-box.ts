@@ -169,10 +169,11 @@ export async function tableCounts(database: DemoDatabase): Promise<Record<string
     const tables = await client.query<{ name: string }>(
       "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
     );
-    for (const { name } of tables.rows) {
-      const result = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${name}"`);
-      counts[name] = result.rows[0]!.n;
-    }
+    // One statement for every table: a round trip per table made each check take seconds.
+    const union = tables.rows
+      .map(({ name }) => `SELECT '${name}' AS name, count(*)::int AS n FROM "${name}"`)
+      .join(" UNION ALL ");
+    for (const row of (await client.query<{ name: string; n: number }>(union)).rows) counts[row.name] = row.n;
   } finally {
     await client.end();
   }
