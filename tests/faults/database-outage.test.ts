@@ -28,12 +28,7 @@ let nextOrderId = 9_400_000_000;
 beforeAll(async () => {
   app = await startBlackBox({ worker: true });
   facts = await demoStoreFacts(app.database);
-  const [order] = await queryRows<{ name: string }>(
-    app.database,
-    `SELECT "name" FROM "Order" WHERE "shopId" = ? AND "locationExternalId" = ? ORDER BY "processedAt" DESC LIMIT 1`,
-    [facts.shopId, facts.locationId],
-  );
-  orderName = order!.name;
+  orderName = facts.latestOrderName;
   await queueIdle();
 });
 

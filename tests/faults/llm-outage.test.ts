@@ -33,12 +33,7 @@ beforeAll(async () => {
     env: { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: "sk-fault-injection", OPENAI_MODEL: "fault-model" },
   });
   facts = await demoStoreFacts(app.database);
-  const [order] = await queryRows<{ name: string }>(
-    app.database,
-    `SELECT "name" FROM "Order" WHERE "shopId" = ? AND "locationExternalId" = ? ORDER BY "processedAt" DESC LIMIT 1`,
-    [facts.shopId, facts.locationId],
-  );
-  orderName = order!.name;
+  orderName = facts.latestOrderName;
   // The merchant switches AI on in the admin's settings form (demo mode opens the admin).
   const saved = await fetch(`${app.url}/app/settings`, {
     method: "POST",

@@ -10,6 +10,8 @@ export interface DemoStoreFacts {
   shopId: string;
   locationId: string;
   customerId: string;
+  /** The newest order at that location (a return check's receipt names it). */
+  latestOrderName: string;
   variants: { productId: string; variantId: string; title: string; sku: string | null; priceMinor: number }[];
 }
 
@@ -41,7 +43,19 @@ export async function demoStoreFacts(database: DemoDatabase): Promise<DemoStoreF
   );
   if (!location || !customer || variants.length < 2)
     throw new Error("the demo store lacks a location, customer or catalog");
-  return { shopId: shop.id, locationId: location.externalId, customerId: customer.externalId, variants };
+  const [order] = await queryRows<{ name: string }>(
+    database,
+    `SELECT "name" FROM "Order" WHERE "shopId" = ? AND "locationExternalId" = ? ORDER BY "processedAt" DESC LIMIT 1`,
+    [shop.id, location.externalId],
+  );
+  if (!order) throw new Error("the demo store has no order at its location");
+  return {
+    shopId: shop.id,
+    locationId: location.externalId,
+    customerId: customer.externalId,
+    latestOrderName: order.name,
+    variants,
+  };
 }
 
 const money = (minor: number) => (minor / 100).toFixed(2);
