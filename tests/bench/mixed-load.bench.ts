@@ -93,7 +93,6 @@ import {
   freePort,
   GROCERIES_CSV,
   isRunning,
-  mulberry32,
   numberEnv,
   percentile,
   ROOT,
@@ -108,6 +107,7 @@ import {
   waitForOutput,
   waitUntil,
 } from "./support";
+import { seededRandom } from "../../shared/recommendations/evaluation";
 
 const POS_USER_AGENT =
   "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36 Shopify POS/10.14.0";
@@ -529,7 +529,7 @@ class BusyStore {
       userId: 90_001 + index,
       token: "",
       tokenExpiresAt: 0,
-      rng: mulberry32(config.seed * 1_000 + index),
+      rng: seededRandom(config.seed * 1_000 + index),
     }));
   }
 
@@ -1218,7 +1218,7 @@ async function loadDatabase(
   const reader = prepared.sqliteFile ? sqliteReader(prepared.sqliteFile) : await postgresReader(prepared.url);
   try {
     const recorder = new Recorder();
-    const rng = mulberry32(config.seed);
+    const rng = seededRandom(config.seed);
     const shopify = new Shopify(shopifyAgent, port, recorder, rng);
     const busyStore = new BusyStore(store, registerAgent, port, recorder, shopify);
     const registers = busyStore.registers();

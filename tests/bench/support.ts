@@ -8,6 +8,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { seededRandom } from "../../shared/recommendations/evaluation";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -174,17 +175,6 @@ export function stopOnSignals(beforeExit: () => Promise<void> = async () => unde
 // ---------------------------------------------------------------------------------------------
 // Data and statistics.
 
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 export function stableHash(text: string): number {
   let hash = 2_166_136_261;
   for (let index = 0; index < text.length; index++) hash = Math.imul(hash ^ text.charCodeAt(index), 16_777_619) >>> 0;
@@ -211,7 +201,7 @@ export function loadBaskets(): string[][] {
     if (baskets.length) return baskets;
   }
   console.log(`  ${path.relative(process.cwd(), GROCERIES_CSV)} not found: synthesizing baskets`);
-  const rng = mulberry32(7);
+  const rng = seededRandom(7);
   const catalog = Array.from({ length: 169 }, (_, index) => `item ${index + 1}`);
   return Array.from({ length: 9_835 }, () => [
     ...new Set(Array.from({ length: 1 + Math.floor(rng() * 6) }, () => catalog[Math.floor(rng() * catalog.length)]!)),

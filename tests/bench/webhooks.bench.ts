@@ -41,7 +41,6 @@ import {
   cpuSeconds,
   freePort,
   loadBaskets,
-  mulberry32,
   numberEnv,
   percentile,
   ROOT,
@@ -55,6 +54,7 @@ import {
   waitForOutput,
   waitUntil,
 } from "./support";
+import { seededRandom } from "../../shared/recommendations/evaluation";
 
 const TOPIC = "orders/create";
 const SHOP = "bench-store.myshopify.com";
@@ -362,7 +362,7 @@ async function run(dir: string): Promise<number> {
     `Register Copilot webhook benchmark — SQLite, 127.0.0.1:${port}, ${os.cpus().length} CPUs, Node ${process.version}`,
   );
   const saturationMax = config.saturationSeconds > 0 ? config.deliveries : 0;
-  const rng = mulberry32(config.seed);
+  const rng = seededRandom(config.seed);
   const { schedule, originals } = buildSchedule(config.warmup + config.deliveries + saturationMax, rng);
   const phases = {
     warmup: schedule.slice(0, config.warmup),
