@@ -125,16 +125,32 @@ SCRATCH_URL="$SCRATCH_URL" EXPECTED="$EXPECTED" node --input-type=module -e '
 admin_sql "DROP DATABASE IF EXISTS \"$SCRATCH_DB\" WITH (FORCE)"
 SCRATCH_CREATED=0
 
+# Each pass's output is kept so that a failure can be repeated at the very end: the second pass's
+# output would otherwise push the first pass's failures out of the tail a CI log shows.
+ROUTES_LOG=$(mktemp)
+BLACK_BOX_LOG=$(mktemp)
+# The "Failed Tests" section of a Vitest run (the names, assertions and stacks), without colour codes.
+failure_summary() {
+  sed -e 's/\x1b\[[0-9;]*m//g' "$1" | awk '/Failed Tests [0-9]+/ { on = 1 } /Test Files/ { on = 0 } on' | head -n 150 >&2
+}
+
 log "3/4 route tests on PostgreSQL"
 routes_status=0
-TEST_DATABASE_URL="$TEST_DATABASE_URL" npx vitest run --project routes "$@" || routes_status=$?
+TEST_DATABASE_URL="$TEST_DATABASE_URL" npx vitest run --project routes "$@" 2>&1 | tee "$ROUTES_LOG" || routes_status=${PIPESTATUS[0]}
 
 log "4/4 black-box tests (security, faults) on PostgreSQL"
 [[ -f build/server/index.js ]] || die "build/server/index.js is missing: run npm run build before this script"
 black_box_status=0
-TEST_DATABASE_URL="$TEST_DATABASE_URL" npx vitest run --project black-box || black_box_status=$?
+TEST_DATABASE_URL="$TEST_DATABASE_URL" npx vitest run --project black-box 2>&1 | tee "$BLACK_BOX_LOG" || black_box_status=${PIPESTATUS[0]}
 
-[[ $routes_status -eq 0 ]] || log "route tests FAILED on PostgreSQL (status $routes_status)"
-[[ $black_box_status -eq 0 ]] || log "black-box tests FAILED on PostgreSQL (status $black_box_status)"
+if [[ $routes_status -ne 0 ]]; then
+  log "route tests FAILED on PostgreSQL (status $routes_status):"
+  failure_summary "$ROUTES_LOG"
+fi
+if [[ $black_box_status -ne 0 ]]; then
+  log "black-box tests FAILED on PostgreSQL (status $black_box_status):"
+  failure_summary "$BLACK_BOX_LOG"
+fi
+rm -f "$ROUTES_LOG" "$BLACK_BOX_LOG"
 if [[ $routes_status -ne 0 ]]; then exit "$routes_status"; fi
 exit "$black_box_status"
