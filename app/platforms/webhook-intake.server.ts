@@ -15,15 +15,21 @@ export function webhookProblem(status: number, message: string, headers?: Header
 
 /**
  * The answer to a delivery whose signature (or auth code) does not verify: 401, without saying
- * which part failed, and one count in the security log (ADR 0019).
+ * which part failed, and one count in the security log (ADR 0019). `claimedDomain` is the
+ * merchant the unverified body names, as given: the log keeps it only when it is one of ours.
  */
-export async function refuseUnverifiedDelivery(db: Db, platform: Platform, now: Date): Promise<Response> {
+export async function refuseUnverifiedDelivery(
+  db: Db,
+  platform: Platform,
+  claimedDomain: string | null,
+  now: Date,
+): Promise<Response> {
   await recordSecurityRefusal(
     db,
     {
       kind: "webhook.signature_invalid",
       source: `webhooks/${platform}`,
-      claimedShop: null,
+      claimedShop: claimedDomain ? { platform, domain: claimedDomain } : null,
       reason: "signature does not verify",
     },
     now,

@@ -513,6 +513,15 @@ export async function redeemApproval(
     redemption.discount &&
     (redemption.discount.kind !== approved.kind || redemption.discount.value !== approved.value)
   ) {
+    // The right token with a bigger (or other) discount: refused and recorded; the approval stands.
+    await auditRefusedToken(
+      db,
+      register,
+      "approval.token_rejected",
+      request.id,
+      "presented with another discount",
+      now,
+    );
     throw refused("That is not the discount that was approved");
   }
   await inAuditedTransaction(db, async (tx) => {

@@ -227,6 +227,18 @@ describe("decisions and redemption", () => {
     expect(otherCart).toMatchObject({ status: 403, body: { error: { code: "approval_refused" } } });
     expect((await db.approvalRequest.findUniqueOrThrow({ where: { id: wrong.id } })).status).toBe("voided");
     expect((await redeem(wrong.id, { token: wrong.token })).status).toBe(403);
+    // Every refusal is in the shop's audit chain, with why (a wrong shop never reaches this shop's).
+    const refusals = (await db.auditEvent.findMany({ where: { shopId }, orderBy: { seq: "asc" } }))
+      .map((event) => ({ type: event.type, data: JSON.parse(event.data) as { requestId?: string; reason?: string } }))
+      .filter((event) => event.data.requestId === wrong.id && event.type !== "approval.requested")
+      .map((event) => `${event.type}: ${event.data.reason ?? ""}`);
+    expect(refusals).toEqual([
+      "approval.approved: ",
+      "approval.token_rejected: token does not match",
+      "approval.token_rejected: presented with another discount",
+      "approval.token_cart_mismatch: the cart changed after approval",
+      "approval.token_replayed: request voided",
+    ]);
 
     const late = await approved();
     await db.approvalRequest.update({ where: { id: late.id }, data: { tokenExpiresAt: new Date(Date.now() - 1) } });

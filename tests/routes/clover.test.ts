@@ -13,6 +13,7 @@ import path from "node:path";
 import { delay, http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { refusalsClaiming } from "../support/webhooks";
 
 // Clover's settings before any app module reads the environment.
 const AUTH_CODE = "0307e264-b33a-4913-88aa-37b10014a0b8";
@@ -401,6 +402,8 @@ describe("Clover webhook intake", () => {
     expect(response.status).toBe(401);
     expect(await db.webhookEvent.count({ where: { shopDomain: merchantId } })).toBe(0);
     expect(await db.job.count()).toBe(0);
+    // Counted in the security log under the merchant the body claims (ours, so it is kept).
+    expect(await refusalsClaiming(db, "webhooks/clover", merchantId)).toBe(1);
   });
 
   it("queues one refetch per distinct notification and dedupes repeats", async () => {

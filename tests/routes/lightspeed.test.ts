@@ -17,6 +17,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { delay, http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { refusalsClaiming } from "../support/webhooks";
 
 // Lightspeed's settings before any app module reads the environment.
 const CLIENT_ID = "lsx-client-id-not-real-0042";
@@ -692,6 +693,8 @@ describe("Lightspeed webhook intake", () => {
     expect(response.status).toBe(401);
     expect(await db.webhookEvent.count({ where: { shopDomain: prefix } })).toBe(0);
     expect(await db.job.count()).toBe(0);
+    // Counted in the security log under the retailer the delivery claims (ours, so it is kept).
+    expect(await refusalsClaiming(db, "webhooks/lightspeed", prefix)).toBe(1);
   });
 
   it("dedupes a replayed delivery; a later change of the same sale is a new hint", async () => {

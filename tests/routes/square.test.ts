@@ -12,6 +12,7 @@ import path from "node:path";
 import { http, HttpResponse, delay } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { refusalsClaiming } from "../support/webhooks";
 
 // Square's settings before any app module reads the environment.
 const SIGNATURE_KEY = "sq-webhook-signature-key-for-tests";
@@ -531,6 +532,8 @@ describe("Square webhook intake", () => {
     expect(response.status).toBe(401);
     expect(await db.webhookEvent.count({ where: { shopDomain: merchantId } })).toBe(0);
     expect(await db.job.count()).toBe(0);
+    // Counted in the security log under the merchant the body claims (ours, so it is kept).
+    expect(await refusalsClaiming(db, "webhooks/square", merchantId)).toBe(1);
   });
 
   it("refuses a body with one byte changed after signing, and a delivery without a signature", async () => {
@@ -548,6 +551,7 @@ describe("Square webhook intake", () => {
     expect([changed.status, unsigned.status]).toEqual([401, 401]);
     expect(await db.webhookEvent.count({ where: { shopDomain: merchantId } })).toBe(0);
     expect(await db.job.count()).toBe(0);
+    expect(await refusalsClaiming(db, "webhooks/square", merchantId)).toBe(2);
   });
 
   it("refuses a body over 1 MB with 413, and anything but POST with 405", async () => {

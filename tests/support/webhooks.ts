@@ -1,6 +1,7 @@
 /** Builds webhook deliveries exactly as Shopify sends them, signed with the test app secret. */
 import { randomUUID } from "node:crypto";
 import { API_SECRET_KEY, getHmac } from "@shopify/shopify-api/test-helpers";
+import type { Db } from "../../app/db.server";
 
 export const TEST_SHOP = "copilot-test.myshopify.com";
 
@@ -82,4 +83,13 @@ export function restOrderPayload(overrides: Record<string, unknown> = {}) {
     refunds: [],
     ...overrides,
   };
+}
+
+/** How many refused deliveries the security log counts under `source` claiming `claimedShop`. */
+export async function refusalsClaiming(db: Db, source: string, claimedShop: string): Promise<number> {
+  const counted = await db.securityEvent.aggregate({
+    where: { kind: "webhook.signature_invalid", source, claimedShop },
+    _sum: { count: true },
+  });
+  return counted._sum.count ?? 0;
 }

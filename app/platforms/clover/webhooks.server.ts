@@ -98,7 +98,12 @@ export async function receiveCloverWebhook(request: Request, deps: IntakeDeps): 
       return new Response(null, { status: 200 });
     }
   }
-  if (!authCodeMatches(auth, deps.authCode)) return refuseUnverifiedDelivery(deps.db, "clover", deps.now);
+  if (!authCodeMatches(auth, deps.authCode)) {
+    // The merchant the unverified body names (the first key of `merchants`): read, never trusted.
+    const merchants = (json as { merchants?: unknown } | null | undefined)?.merchants;
+    const claimed = merchants && typeof merchants === "object" ? (Object.keys(merchants)[0] ?? null) : null;
+    return refuseUnverifiedDelivery(deps.db, "clover", claimed, deps.now);
+  }
 
   let webhook: CloverWebhook;
   try {

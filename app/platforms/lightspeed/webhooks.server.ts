@@ -110,10 +110,13 @@ export async function receiveLightspeedWebhook(request: Request, deps: IntakeDep
   if (!deps.clientSecret) return webhookProblem(404, "Lightspeed webhooks are not configured here");
   const rawBody = await readWebhookBody(request, MAX_LIGHTSPEED_WEBHOOK_BYTES);
   if (rawBody instanceof Response) return rawBody;
-  if (!signatureMatches(rawBody, request.headers.get(SIGNATURE_HEADER), deps.clientSecret))
-    return refuseUnverifiedDelivery(deps.db, "lightspeed", deps.now);
-
   const url = new URL(request.url);
+  if (!signatureMatches(rawBody, request.headers.get(SIGNATURE_HEADER), deps.clientSecret)) {
+    // The retailer the unverified delivery names: read, never trusted.
+    const claimed = url.searchParams.get("domain_prefix") ?? new URLSearchParams(rawBody).get("domain_prefix");
+    return refuseUnverifiedDelivery(deps.db, "lightspeed", claimed?.toLowerCase() ?? null, deps.now);
+  }
+
   const type = url.searchParams.get("type");
   let prefix = url.searchParams.get("domain_prefix");
   let hint: { domainPrefix: string; type: LightspeedWebhookType; objectId: string; payloadText: string };

@@ -50,6 +50,16 @@ export async function recordSquareEvent(db: Db, event: SquareEvent, now: Date): 
   return outcome === "queued" ? "accepted" : "duplicate";
 }
 
+/** The merchant an unverified body names (Square's `merchant_id`), or null: read, never trusted. */
+function claimedMerchant(rawBody: string): string | null {
+  try {
+    const merchant = (JSON.parse(rawBody) as { merchant_id?: unknown } | null)?.merchant_id;
+    return typeof merchant === "string" ? merchant : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function receiveSquareWebhook(request: Request, deps: IntakeDeps): Promise<Response> {
   if (request.method !== "POST") return webhookProblem(405, "webhooks are POST only");
   if (!deps.signatureKey) return webhookProblem(404, "Square webhooks are not configured here");
@@ -64,7 +74,7 @@ export async function receiveSquareWebhook(request: Request, deps: IntakeDeps): 
       signatureKey: deps.signatureKey,
       notificationUrl: squareNotificationUrl(deps.appUrl),
     }));
-  if (!valid) return refuseUnverifiedDelivery(deps.db, "square", deps.now);
+  if (!valid) return refuseUnverifiedDelivery(deps.db, "square", claimedMerchant(rawBody), deps.now);
 
   let event: SquareEvent;
   try {
