@@ -3,7 +3,7 @@
  * dead-letter it. PayloadError (a payload that will never parse) dead-letters at once;
  * any other failure retries with backoff until maxAttempts.
  */
-import { isTransientDatabaseError, isUniqueViolation, type Db } from "../db.server";
+import { isDatabaseUnavailable, isTransientDatabaseError, isUniqueViolation, type Db } from "../db.server";
 import { PayloadError } from "../platforms/shopify/normalize";
 import { claimNextJob, completeJob, failJob, type JobRecord } from "./jobs.server";
 import { processWebhook, WEBHOOK_JOB_PREFIX, WEBHOOK_TOPICS, type WebhookTopic } from "./webhooks.server";
@@ -81,9 +81,29 @@ export async function runNextJob(options: WorkerOptions): Promise<{ job: JobReco
         continue;
       }
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      const outcome = await failJob(options.db, job, reason, clock(), { retry: !(error instanceof PayloadError) });
-      return { job, outcome };
+      const retry = !(error instanceof PayloadError);
+      try {
+        return { job, outcome: await failJob(options.db, job, reason, clock(), { retry }) };
+      } catch (recordError) {
+        // The database went away mid-job, so the failure cannot be written either: hand it to
+        // the loop, which writes it once the database is back instead of leaving the job to its lease.
+        if (isDatabaseUnavailable(recordError)) throw new UnrecordedFailure(job, reason, retry, recordError);
+        throw recordError;
+      }
     }
+  }
+}
+
+/** A job's failure that could not be written because the database was unavailable. */
+export class UnrecordedFailure extends Error {
+  constructor(
+    readonly job: JobRecord,
+    readonly reason: string,
+    readonly retry: boolean,
+    cause: unknown,
+  ) {
+    super(`job ${job.id} failed and the failure could not be recorded: ${reason}`, { cause });
+    this.name = "UnrecordedFailure";
   }
 }
 
@@ -107,18 +127,34 @@ export interface LoopOptions extends WorkerOptions {
   onJob?: (job: JobRecord, outcome: JobOutcome, ms: number) => void;
 }
 
-/** Runs until the signal aborts; sleeps idleMs when the queue is empty. */
+/**
+ * Runs until the signal aborts; sleeps idleMs when the queue is empty. Failures the database was
+ * not there to record are written first, before anything new is claimed: the job goes back to
+ * the queue with its backoff (seconds) instead of waiting out its lease (a minute).
+ */
 export async function runWorkerLoop(options: LoopOptions): Promise<void> {
   const idleMs = options.idleMs ?? 250;
+  const clock = options.clock ?? (() => new Date());
+  const unrecorded: UnrecordedFailure[] = [];
   while (!options.signal.aborted) {
     const started = performance.now();
-    let result: Awaited<ReturnType<typeof runNextJob>>;
+    let result: Awaited<ReturnType<typeof runNextJob>> = null;
     try {
+      while (unrecorded.length > 0) {
+        const failure = unrecorded[0]!;
+        const outcome = await failJob(options.db, failure.job, failure.reason, clock(), { retry: failure.retry });
+        unrecorded.shift();
+        options.onJob?.(failure.job, outcome, performance.now() - started);
+      }
       result = await runNextJob(options);
     } catch (error) {
-      // Database hiccup (locked, connection reset): back off and carry on; the lease protects the job.
-      console.warn("worker: claim failed, retrying", error);
-      result = null;
+      if (error instanceof UnrecordedFailure) {
+        unrecorded.push(error);
+        console.warn(`worker: ${error.message}; recording it when the database is back`);
+      } else {
+        // Database hiccup (locked, connection reset): back off and carry on; the lease protects the job.
+        console.warn("worker: claim failed, retrying", error);
+      }
     }
     if (result) {
       options.onJob?.(result.job, result.outcome, performance.now() - started);

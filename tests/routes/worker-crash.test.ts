@@ -9,11 +9,11 @@
  * Runs on SQLite, and on PostgreSQL with TEST_DATABASE_URL (see tests/setup/database.ts).
  */
 import { hostname } from "node:os";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getDb } from "../../app/db.server";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { getDb, type Db } from "../../app/db.server";
 import { action as ordersCreate } from "../../app/routes/webhooks.orders.create";
 import { claimNextJob, enqueueJob, retryDeadJob, retryDelayMs, type JobRecord } from "../../app/services/jobs.server";
-import { MAX_UNIQUE_RACE_RETRIES, runNextJob, type JobHandler } from "../../app/services/worker.server";
+import { MAX_UNIQUE_RACE_RETRIES, runNextJob, runWorkerLoop, type JobHandler } from "../../app/services/worker.server";
 import { killAllChildren, spawnTs, waitFor, type Child } from "../support/processes";
 import { restOrderPayload, TEST_SHOP, webhookRequest } from "../support/webhooks";
 
@@ -300,4 +300,111 @@ describe("retries, backoff and dead letters", () => {
     expect(dead).toMatchObject({ status: "dead", attempts: 3, lockedAt: null });
     expect(dead.lastError).toMatch(/worker stopped repeatedly/);
   });
+});
+
+describe("the database going away in the middle of a job", () => {
+  /** What Prisma throws when the server cannot be reached. */
+  const unreachable = () =>
+    Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: "P1001" });
+
+  /** The worker's view of the database: while `outage.down`, the queue's reads and writes fail as an unreachable server's do. */
+  function flakyDb(outage: { down: boolean }): Db {
+    const failWhileDown =
+      <T extends object>(target: T, fn: (...args: unknown[]) => unknown) =>
+      (...args: unknown[]) =>
+        outage.down ? Promise.reject(unreachable()) : fn.apply(target, args);
+    return new Proxy(db, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (prop === "job") {
+          return new Proxy(value as object, {
+            get(jobs, method) {
+              const fn = Reflect.get(jobs, method) as unknown;
+              return typeof fn === "function" ? failWhileDown(jobs, fn as (...args: unknown[]) => unknown) : fn;
+            },
+          });
+        }
+        if (typeof value !== "function") return value;
+        const bound = (value as (...args: unknown[]) => unknown).bind(target);
+        return typeof prop === "string" && prop.startsWith("$") && prop !== "$on"
+          ? failWhileDown(target, bound)
+          : bound;
+      },
+    });
+  }
+
+  it(
+    "the failure is written once the database is back, and the job runs again after its backoff, not its lease",
+    { timeout: 30_000 },
+    async () => {
+      const type = "test:outage";
+      const outage = { down: false };
+      let calls = 0;
+      const handler: JobHandler = async () => {
+        calls++;
+        if (calls === 1) {
+          // The handler's write is the first to find the server gone.
+          outage.down = true;
+          throw unreachable();
+        }
+      };
+      const id = await enqueueJob(db, { shopDomain: TEST_SHOP, type, payload: {} });
+      const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+      const stop = new AbortController();
+      const loop = runWorkerLoop({
+        db: flakyDb(outage),
+        databaseUrl,
+        workerId: "outage-worker",
+        handlers: { [type]: handler },
+        leaseMs: 60_000,
+        idleMs: 50,
+        signal: stop.signal,
+      });
+      try {
+        await waitFor("the handler to meet the outage", async () => (calls === 1 ? true : undefined), {
+          timeoutMs: 10_000,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        // Down: the job is still the dead-looking claim the failure could not overwrite.
+        expect(await db.job.findUniqueOrThrow({ where: { id } })).toMatchObject({
+          status: "running",
+          lockedBy: "outage-worker",
+          attempts: 1,
+        });
+        expect(calls).toBe(1);
+
+        outage.down = false;
+        const back = Date.now();
+        const requeued = await waitFor(
+          "the failure to be recorded",
+          async () => {
+            const job = await db.job.findUniqueOrThrow({ where: { id } });
+            return job.status === "running" && job.lockedBy === "outage-worker" ? undefined : job;
+          },
+          { timeoutMs: 5_000 },
+        );
+        expect(requeued).toMatchObject({ status: "pending", attempts: 1, lockedBy: null });
+        expect(requeued.lastError).toContain("Can't reach database server");
+        expect(requeued.runAt.getTime() - back).toBeLessThanOrEqual(retryDelayMs(1) + 1_000);
+
+        const done = await waitFor(
+          "the job to run again",
+          async () => {
+            const job = await db.job.findUniqueOrThrow({ where: { id } });
+            return job.status === "done" ? job : undefined;
+          },
+          { timeoutMs: 15_000 },
+        );
+        expect(done).toMatchObject({ attempts: 2, lastError: null });
+        expect(calls).toBe(2);
+        // Its backoff (2 s), not its 60 s lease.
+        expect(Date.now() - back).toBeLessThan(15_000);
+        expect(warn.mock.calls.flat().join("\n")).toContain("recording it when the database is back");
+      } finally {
+        stop.abort();
+        await loop;
+        warn.mockRestore();
+      }
+    },
+  );
 });
