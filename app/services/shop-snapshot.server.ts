@@ -121,6 +121,8 @@ interface Entry {
   stockSeenUntil: Date | null;
   pitchesSeenUntil: Date | null;
   mustWait: boolean;
+  /** Bumped by markShopSnapshotStale: a refresh that started before the bump does not clear mustWait. */
+  staleMarks: number;
   refreshing: Promise<void> | null;
 }
 
@@ -137,22 +139,34 @@ export async function shopSnapshot(db: Db, shop: ShopRef, now: Date, refreshMs: 
       stockSeenUntil: null,
       pitchesSeenUntil: null,
       mustWait: true,
+      staleMarks: 0,
       refreshing: null,
     };
     entries.set(key, entry);
   }
   const age = now.getTime() - entry.refreshedAt;
   if (age >= refreshMs || entry.mustWait) {
+    const mustWait = entry.mustWait || age >= refreshMs * MAX_STALENESS_INTERVALS;
     const refresh = refreshOnce(db, shop, entry, now);
-    if (entry.mustWait || age >= refreshMs * MAX_STALENESS_INTERVALS) await refresh;
-    else refresh.catch((error: unknown) => console.error(`refreshing ${key} for serving failed:`, error));
+    if (!mustWait) {
+      refresh.catch((error: unknown) => console.error(`refreshing ${key} for serving failed:`, error));
+      return entry.snapshot;
+    }
+    await refresh;
+    // The refresh this request shared may have begun before what it has to see (a change saved
+    // in this process meanwhile, or a refresh begun long ago): then one more, begun now.
+    if (entry.mustWait || now.getTime() - entry.refreshedAt >= refreshMs) await refreshOnce(db, shop, entry, now);
   }
   return entry.snapshot;
 }
 
 /** The next request for this shop waits for a refresh (after a change made in this process). */
 export function markShopSnapshotStale(shopId: string) {
-  for (const entry of entries.values()) if (entry.snapshot?.shopId === shopId) entry.mustWait = true;
+  for (const entry of entries.values()) {
+    if (entry.snapshot?.shopId !== shopId) continue;
+    entry.mustWait = true;
+    entry.staleMarks++;
+  }
 }
 
 /** One refresh at a time per shop; callers arriving meanwhile share it. */
@@ -164,6 +178,7 @@ function refreshOnce(db: Db, shop: ShopRef, entry: Entry, now: Date): Promise<vo
 }
 
 async function refresh(db: Db, ref: ShopRef, entry: Entry, now: Date) {
+  const staleMarks = entry.staleMarks;
   const shop = await db.shop.findUnique({
     where: { platform_domain: { platform: ref.platform, domain: ref.domain } },
     select: { id: true, currency: true },
@@ -201,7 +216,7 @@ async function refresh(db: Db, ref: ShopRef, entry: Entry, now: Date) {
     entry.snapshot = snapshot;
   }
   entry.refreshedAt = now.getTime();
-  entry.mustWait = false;
+  if (entry.staleMarks === staleMarks) entry.mustWait = false;
 }
 
 /**

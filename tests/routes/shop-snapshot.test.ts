@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { getDb } from "../../app/db.server";
 import { upsertProduct } from "../../app/services/store.server";
 import { markShopSnapshotStale, shopSnapshot, stockKey } from "../../app/services/shop-snapshot.server";
@@ -7,11 +7,6 @@ import { createInventoryLevel, createProduct, createShop } from "../factories";
 const db = getDb();
 const REFRESH_MS = 2_000;
 const STORE = "4242";
-
-/** Lets a refresh started in the background finish (it only awaits database calls). */
-async function settle() {
-  for (let i = 0; i < 50; i++) await new Promise((resolve) => setTimeout(resolve, 2));
-}
 
 describe("a serving process's in-memory view of a shop", () => {
   it("serves from memory between refreshes, refreshes in the background when due, and waits when far behind", async () => {
@@ -39,12 +34,16 @@ describe("a serving process's in-memory view of a shop", () => {
         stockKey(STORE, item),
       ),
     ).toBe(5);
-    await settle();
-    expect(
-      (await shopSnapshot(db, { platform: "shopify", domain: shop.domain }, at(2_600), REFRESH_MS))?.stock.get(
-        stockKey(STORE, item),
-      ),
-    ).toBe(0);
+    // The background refresh lands in memory (however slow the database is today).
+    await vi.waitFor(
+      async () =>
+        expect(
+          (await shopSnapshot(db, { platform: "shopify", domain: shop.domain }, at(2_600), REFRESH_MS))?.stock.get(
+            stockKey(STORE, item),
+          ),
+        ).toBe(0),
+      { timeout: 10_000, interval: 20 },
+    );
 
     // Far behind (ten intervals): the request waits for fresh data instead of serving it.
     await db.product.update({ where: { id: product.id }, data: { status: "draft" } });
@@ -89,6 +88,46 @@ describe("a serving process's in-memory view of a shop", () => {
     markShopSnapshotStale(shop.id);
     const after = await shopSnapshot(db, { platform: "shopify", domain: shop.domain }, new Date(t0 + 2), REFRESH_MS);
     expect(after?.products.get(product.externalId)?.forSale).toBe(false);
+  });
+
+  it("a save made while a background refresh is reading is still seen by the next request", async () => {
+    const shop = await createShop(db, { domain: "snapshot-midway.myshopify.com" });
+    await createProduct(db, shop.id, { title: "Bread" });
+    const t0 = Date.now();
+    await shopSnapshot(db, { platform: "shopify", domain: shop.domain }, new Date(t0), REFRESH_MS);
+
+    // Hold the refresh after it has read the settings (at its AI switch), so the save lands midway.
+    let reachedGate!: () => void;
+    const atGate = new Promise<void>((resolve) => (reachedGate = resolve));
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const gated = new Proxy(db, {
+      get(target, prop) {
+        if (prop !== "aiSettings") return Reflect.get(target, prop) as unknown;
+        return {
+          findUnique: async (args: Parameters<typeof db.aiSettings.findUnique>[0]) => {
+            reachedGate();
+            await gate;
+            return target.aiSettings.findUnique(args);
+          },
+        };
+      },
+    });
+    const due = new Date(t0 + REFRESH_MS);
+    const served = await shopSnapshot(gated, { platform: "shopify", domain: shop.domain }, due, REFRESH_MS);
+    expect(served?.settings.get("")).toBeUndefined();
+    await atGate;
+    await db.suggestionSettings.create({ data: { shopId: shop.id, enabled: false } });
+    markShopSnapshotStale(shop.id);
+    const next = shopSnapshot(
+      db,
+      { platform: "shopify", domain: shop.domain },
+      new Date(due.getTime() + 1),
+      REFRESH_MS,
+    );
+    openGate();
+    // It waited for the refresh in flight, which began before the save, and then for one that saw it.
+    expect((await next)?.settings.get("")?.enabled).toBe(false);
   });
 
   it("knows no shop that is not installed, and notices one once it is", async () => {
