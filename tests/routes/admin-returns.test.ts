@@ -52,7 +52,7 @@ describe("admin return policy page", () => {
         { tag: "electronics", days: 45 },
       ],
     });
-    const audit = await db.auditEvent.findMany({ where: { shopId, type: "policy.changed" } });
+    const audit = await db.auditEvent.findMany({ where: { shopId, type: "policy.changed" }, orderBy: { seq: "asc" } });
     expect(audit.map((event) => JSON.parse(event.data).version)).toEqual([1, 2]);
 
     const page = await loader(args(await signedInAdminRequest(SHOP, "/app/returns")));

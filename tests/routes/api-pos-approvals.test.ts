@@ -340,7 +340,7 @@ describe("approving from another register or the admin", () => {
 });
 
 describe("PIN brute force", () => {
-  it("locks the approver after 5 wrong PINs: 10,000 guesses never succeed, and the right PIN waits too", async () => {
+  it("locks the approver after 5 wrong PINs: 2,000 more guesses never succeed, and the right PIN waits too", async () => {
     const locked = await db.manager.create({
       data: { shopId, name: "Target", pinHash: await hashPin("975310", process.env.MANAGER_PIN_PEPPER!) },
     });
@@ -356,7 +356,7 @@ describe("PIN brute force", () => {
       statuses.push(answer.status);
     }
     expect(statuses).toEqual([403, 403, 403, 403, 403, 429]);
-    for (let batch = 0; batch < 100; batch++) {
+    for (let batch = 0; batch < 20; batch++) {
       const answers = await Promise.all(
         Array.from({ length: 100 }, (_, i) =>
           decide(

@@ -104,6 +104,19 @@ const square = {
   updateFault: null as null | ((orderId: string, body: Record<string, unknown>) => Response | null),
 };
 
+/** While set, the POS holds its answer to a discount write (Square's UpdateOrder, Clover's POST). */
+let posWritesHeld: Promise<void> | null = null;
+
+/** Holds the POS's discount writes until the returned function is called. */
+function holdPosWrites(): () => void {
+  let release!: () => void;
+  posWritesHeld = new Promise((resolve) => (release = resolve));
+  return () => {
+    posWritesHeld = null;
+    release();
+  };
+}
+
 function squareErrors(status: number, category: string, code: string, detail: string, field?: string) {
   return HttpResponse.json({ errors: [{ category, code, detail, ...(field ? { field } : {}) }] }, { status });
 }
@@ -239,6 +252,7 @@ const server = setupServer(
   }),
   http.put(`${SQUARE}/v2/orders/:orderId`, async ({ request, params }) => {
     const body = (await record(request)).body ?? {};
+    await posWritesHeld;
     return square.updateFault?.(String(params.orderId), body) ?? squareUpdate(String(params.orderId), body);
   }),
   http.get(`${CLOVER}/v3/merchants/:mId/orders`, async ({ request, params }) => {
@@ -261,6 +275,7 @@ const server = setupServer(
   }),
   http.post(`${CLOVER}/v3/merchants/:mId/orders/:orderId/discounts`, async ({ request, params }) => {
     const body = (await record(request)).body as { name: string; amount: number };
+    await posWritesHeld;
     if (clover.postFault) return clover.postFault();
     const order = clover.orders.get(String(params.orderId));
     if (!order || order.merchantId !== params.mId) return HttpResponse.json({ message: "Not Found" }, { status: 404 });
@@ -304,6 +319,7 @@ beforeEach(() => {
   square.updateFault = null;
   clover.orders.clear();
   clover.postFault = null;
+  posWritesHeld = null;
 });
 afterAll(() => server.close());
 
@@ -374,6 +390,22 @@ const writeBack = (panel: Panel, orderId: string, body: unknown) =>
   call(discountAction, jsonRequest(`/api/panel/orders/${orderId}/discount`, { bearer: panel.token, body }), {
     orderId,
   });
+
+/**
+ * Two taps of "apply" at once, the POS holding its answer to the write: one tap holds the write,
+ * the other is answered meanwhile. Answers in the order they came back.
+ */
+async function doubleTap(panel: Panel, orderId: string, requestId: string) {
+  const release = holdPosWrites();
+  const taps = [writeBack(panel, orderId, { requestId }), writeBack(panel, orderId, { requestId })];
+  const answered: Awaited<ReturnType<typeof writeBack>>[] = [];
+  const first = await Promise.race(taps);
+  answered.push(first);
+  release();
+  const both = await Promise.all(taps);
+  answered.push(both[0] === first ? both[1]! : both[0]!);
+  return answered;
+}
 
 /** POST /api/pos/approvals with the panel's token: the cart is the open order's, no location or device. */
 function askDiscount(panel: Panel, order: PanelOrder, discount: { kind: "percent" | "amount"; value: number }) {
@@ -935,13 +967,10 @@ describe("Square: a discount under the limits, written onto the order", () => {
       value: 75,
     });
     const requestId = asked.body.requestId as string;
-    const answers = await Promise.all([
-      writeBack(squarePanel, placed.id, { requestId }),
-      writeBack(squarePanel, placed.id, { requestId }),
-    ]);
+    const answers = await doubleTap(squarePanel, placed.id, requestId);
     // One call holds the write; the other is told to try again, and then learns it is written.
-    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
-    expect(answers.find((answer) => answer.status === 409)!.body.error).toMatchObject({ code: "write_in_progress" });
+    expect(answers.map((answer) => answer.status)).toEqual([409, 200]);
+    expect(answers[0]!.body.error).toMatchObject({ code: "write_in_progress" });
     expect((await writeBack(squarePanel, placed.id, { requestId })).body.status).toBe("written");
     expect(square.orders.get(placed.id)!.discounts.map((d) => d.uid)).toEqual([`rc-${requestId}`]);
     expect(await auditData(squareShopId, "discount.written", requestId)).toHaveLength(1);
@@ -1466,11 +1495,8 @@ describe("Clover: open orders and the discount write-back", () => {
     const placed = putCloverOrder([c.latte, c.croissant]);
     const asked = await askDiscount(panel, await listedOrder(panel, placed.id), { kind: "amount", value: 120 });
     const requestId = asked.body.requestId as string;
-    const answers = await Promise.all([
-      writeBack(panel, placed.id, { requestId }),
-      writeBack(panel, placed.id, { requestId }),
-    ]);
-    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    const answers = await doubleTap(panel, placed.id, requestId);
+    expect(answers.map((answer) => answer.status)).toEqual([409, 200]);
     expect((await writeBack(panel, placed.id, { requestId })).body.status).toBe("written");
     expect(clover.orders.get(placed.id)!.body.discounts.elements).toHaveLength(1);
     expect(calls("POST", `/v3/merchants/${CL_MERCHANT}/orders/`)).toHaveLength(1);
