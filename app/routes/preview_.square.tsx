@@ -13,7 +13,7 @@ import {
   useRevalidator,
   useRouteError,
 } from "@remix-run/react";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { z } from "zod";
 import { getDb } from "../db.server";
 import { fieldErrorsResponse } from "../http.server";
@@ -172,7 +172,15 @@ function OrderView({ order, currency }: { order: WireOrder; currency: string }) 
 
 export default function DemoSquareRegister() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<ActionResult>();
+  const actionData = useActionData<ActionResult>();
+  const { order, seller, location } = data;
+  // The revalidation below clears action data every couple of seconds; a pairing code (or an
+  // error) stays on screen until the next action's answer replaces it or the location changes.
+  const [last, setLast] = useState({ location: location.externalId, result: actionData });
+  useEffect(() => {
+    if (actionData) setLast({ location: location.externalId, result: actionData });
+  }, [actionData, location.externalId]);
+  const result = last.location === location.externalId ? last.result : undefined;
   const busy = useNavigation().state !== "idle";
   const revalidator = useRevalidator();
   // The panel writes discounts from another screen: look again every couple of seconds.
@@ -185,7 +193,6 @@ export default function DemoSquareRegister() {
     }, 2_000);
     return () => clearInterval(timer);
   }, [revalidator]);
-  const { order, seller, location } = data;
   const hidden = <input type="hidden" name="location" value={location.externalId} />;
   return (
     <main className="sim">

@@ -132,7 +132,17 @@ test("the open order, its suggestions and loyalty; a discount over the limits ap
   panel.on("pageerror", (error) => pageErrors.push(error.message));
 
   await register.goto("/preview/square");
-  await pair(panel, await issueCode(register));
+  const code = await issueCode(register);
+  // The register looks for new discounts every 2 s; the code stays up for the cashier to read.
+  const revalidated = () =>
+    register.waitForResponse(
+      (response) =>
+        response.request().method() === "GET" && new URL(response.url()).pathname === "/preview/square.data",
+    );
+  await revalidated();
+  await revalidated();
+  await expect(register.getByTestId("pairing-code")).toHaveText(code);
+  await pair(panel, code);
   await expect(
     panel.getByText("No open order at this register. Ring up items in Square/Clover and they appear here."),
   ).toBeVisible();
