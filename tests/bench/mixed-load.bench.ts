@@ -108,6 +108,7 @@ import {
   waitUntil,
 } from "./support";
 import { seededRandom } from "../../shared/recommendations/evaluation";
+import { postgresRows } from "../support/demo-env";
 
 const POS_USER_AGENT =
   "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36 Shopify POS/10.14.0";
@@ -876,15 +877,7 @@ async function postgresReader(url: string): Promise<Reader> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   return {
-    rows: async <Row>(sql: string, params: unknown[] = []) => {
-      let index = 0;
-      return (
-        await client.query(
-          sql.replace(/\?/g, () => `$${++index}`),
-          params,
-        )
-      ).rows as Row[];
-    },
+    rows: <Row>(sql: string, params: unknown[] = []) => postgresRows<Row>(client, sql, params),
     close: () => client.end(),
   };
 }

@@ -16,7 +16,7 @@ import path from "node:path";
 import { inject } from "vitest";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { adminSql, DEMO_ENV } from "./demo-env";
+import { adminSql, DEMO_ENV, postgresRows } from "./demo-env";
 import { ROOT, spawnNode, spawnTs, type Child } from "./processes";
 
 declare module "vitest" {
@@ -193,14 +193,7 @@ export async function queryRows<Row>(database: DemoDatabase, sql: string, params
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
-    // Queries are written with `?` placeholders (SQLite's); PostgreSQL numbers them.
-    let index = 0;
-    return (
-      await client.query(
-        sql.replace(/\?/g, () => `$${++index}`),
-        params,
-      )
-    ).rows as Row[];
+    return await postgresRows<Row>(client, sql, params);
   } finally {
     await client.end();
   }

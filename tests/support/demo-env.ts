@@ -32,3 +32,14 @@ export async function adminSql(serverUrl: string, sql: string): Promise<void> {
     await client.end();
   }
 }
+
+/** Runs a query written with SQLite's `?` placeholders on PostgreSQL, which numbers them ($1, $2…). */
+export async function postgresRows<Row>(client: pg.Client, sql: string, params: unknown[] = []): Promise<Row[]> {
+  let index = 0;
+  return (
+    await client.query(
+      sql.replace(/\?/g, () => `$${++index}`),
+      params,
+    )
+  ).rows as Row[];
+}
